@@ -1,0 +1,469 @@
+"""XML text -> model: safe lxml parsing, XSD validation, alias normalisation, positions.
+
+This is the one place where aliases are settled: ``<Sip>`` becomes ``To``, ``numDigits`` becomes
+``dtmf_length``, ``<Switch><Case>`` becomes ``DTMF`` blocks. What the source actually said is
+kept in each node's ``spelling`` so the linter can warn and ``fmt`` can rewrite.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from callflow import grammar as g
+from callflow import model as m
+from callflow import schema
+from callflow.diagnostics import Finding, RuleInfo
+
+MAX_BYTES = 10 * 1024 * 1024
+"""Largest document read (10 MiB); real call flows are a few KiB."""
+MAX_DEPTH = 64
+"""Deepest element nesting accepted; real flows nest a handful of levels."""
+
+NOT_WELL_FORMED = RuleInfo("CF001", "not-well-formed", "error", "The file is not well-formed XML.")
+WRONG_ROOT = RuleInfo("CF002", "wrong-root", "error", "The root element must be <Response>.")
+UNKNOWN_ELEMENT = RuleInfo("CF003", "unknown-element", "error", "Not an Opentact element.")
+MISPLACED_ELEMENT = RuleInfo(
+    "CF004", "misplaced-element", "error", "An element where the grammar does not allow it."
+)
+UNKNOWN_ATTRIBUTE = RuleInfo(
+    "CF005", "unknown-attribute", "error", "An attribute the element does not have."
+)
+BAD_VALUE = RuleInfo("CF006", "bad-value", "error", "An attribute or text value of the wrong type.")
+MISSING_ATTRIBUTE = RuleInfo(
+    "CF007", "missing-attribute", "error", "A required attribute is missing."
+)
+SCHEMA_OTHER = RuleInfo("CF008", "schema", "error", "Any other breach of the XSD grammar.")
+UNSAFE_XML = RuleInfo(
+    "CF009", "unsafe-xml", "error", "DTDs and entity declarations are refused (XXE, entity bombs)."
+)
+TOO_LARGE = RuleInfo("CF010", "too-large", "error", "The document is too large or too deep.")
+UNREADABLE = RuleInfo("CF011", "unreadable", "error", "The file cannot be read.")
+
+PARSE_RULES: tuple[RuleInfo, ...] = (
+    NOT_WELL_FORMED, WRONG_ROOT, UNKNOWN_ELEMENT, MISPLACED_ELEMENT, UNKNOWN_ATTRIBUTE, BAD_VALUE,
+    MISSING_ATTRIBUTE, SCHEMA_OTHER, UNSAFE_XML, TOO_LARGE, UNREADABLE,
+)  # fmt: skip
+
+# Names other dialects use for what Opentact calls something else: suggestions, not aliases.
+_DIALECT_HINTS: dict[str, str] = {
+    "Speak": "Say", "Number": "To", "Redirect": "Callback", "Reject": "Hangup",
+    "GetDigits": "Gather", "Wait": "Pause", "Hold": "Hold", "Conference": "Dial",
+    "voice": "gender", "language": "lang", "numdigits": "dtmf_length", "action": "url",
+    "finishonkey": "dtmf_stop", "maxLength": "timeout", "playBeep": "",
+}  # fmt: skip
+
+
+class ParseError(Exception):
+    """The document could not be turned into a model; ``findings`` say why and where."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        super().__init__("\n".join(f.render() for f in findings))
+
+
+@dataclass
+class Loaded:
+    """The outcome of reading one document: a model when it is valid, and the findings."""
+
+    model: m.Response | None
+    findings: list[Finding] = field(default_factory=list)
+    text: str = ""
+    """The decoded source, for positions of attributes and for ``fmt``."""
+    file: str | None = None
+
+
+def _finding(info: RuleInfo, message: str, file: str | None, line: int, col: int = 1,
+             hint: str | None = None) -> Finding:  # fmt: skip
+    return Finding(info.code, info.severity, message, file, max(line, 1), max(col, 1), hint)
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Read a document file, refusing what is not a regular file or is too large."""
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise OSError(f"{os.fspath(path)} is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(f"{os.fspath(path)} is not a regular file")
+    if st.st_size > MAX_BYTES:
+        raise OSError(f"{os.fspath(path)} is larger than {MAX_BYTES} bytes")
+    with open(path, "rb") as handle:
+        return handle.read(MAX_BYTES + 1)
+
+
+_DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _to_bytes(text: str) -> bytes:
+    """Encode text for lxml, honouring an encoding named in its XML declaration."""
+    head = text.lstrip("\ufeff")[:200].encode("ascii", "replace")
+    found = _DECL_ENCODING.match(head)
+    if found:
+        try:
+            return text.lstrip("\ufeff").encode(found.group(1).decode())
+        except (LookupError, UnicodeEncodeError):
+            pass
+    return text.lstrip("\ufeff").encode("utf-8")
+
+
+def _decode(data: bytes, encoding: str | None) -> str:
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
+                       (b"\xfe\xff", "utf-16")):  # fmt: skip
+        if data.startswith(bom):
+            return data.decode(codec, "replace")
+    return data.decode(encoding or "utf-8", "replace")
+
+
+def _make_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+_PARSER = _make_parser()
+
+
+def load(source: str | bytes | os.PathLike[str], file: str | None = None) -> Loaded:
+    """Read, validate and convert one document, collecting findings instead of raising.
+
+    ``source`` is a path, XML text (a ``str`` starting with ``<``) or raw bytes.
+    """
+    if isinstance(source, os.PathLike) or (
+        isinstance(source, str) and not source.lstrip("\ufeff \t\r\n").startswith("<")
+    ):
+        file = file or os.fspath(source)
+        try:
+            data = read_bytes(source)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            return Loaded(None, [_finding(UNREADABLE, f"cannot read: {reason}", file, 1)],
+                          file=file)  # fmt: skip
+    elif isinstance(source, str):
+        data = _to_bytes(source)
+    else:
+        data = source
+    return load_bytes(data, file)
+
+
+def load_bytes(data: bytes, file: str | None = None) -> Loaded:
+    """As ``load``, for bytes already read."""
+    if len(data) > MAX_BYTES:
+        msg = f"document is {len(data)} bytes; the limit is {MAX_BYTES}"
+        return Loaded(None, [_finding(TOO_LARGE, msg, file, 1)], file=file)
+    try:
+        root: Any = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        text = _decode(data, None)
+        return Loaded(None, [_syntax_finding(exc, file)], text=text, file=file)
+    tree = root.getroottree()
+    text = _decode(data, tree.docinfo.encoding)
+    unsafe = _unsafe(tree, text, file)
+    if unsafe:
+        return Loaded(None, [unsafe], text=text, file=file)
+    builder = _ModelBuilder(text, file)
+    if root.tag != "Response":
+        name = root.tag if isinstance(root.tag, str) else "?"
+        msg = f"root element must be Response, not {name}"
+        line = root.sourceline or 1
+        finding = _finding(WRONG_ROOT, msg, file, line, builder.column(root))
+        return Loaded(None, [finding], text=text, file=file)
+    too_deep = _depth_finding(root, builder, file)
+    if too_deep:
+        return Loaded(None, [too_deep], text=text, file=file)
+    validator = schema.xml_schema()
+    if not validator.validate(tree):
+        errors: list[Any] = list(iter(validator.error_log))  # type: ignore[call-overload]
+        findings = [_schema_finding(e, root, builder, file) for e in errors]
+        return Loaded(None, _dedupe(findings), text=text, file=file)
+    try:
+        model = builder.response(root)
+    except _BuildError as exc:
+        return Loaded(None, [exc.finding], text=text, file=file)
+    return Loaded(model, [], text=text, file=file)
+
+
+def parse(source: str | bytes | os.PathLike[str], file: str | None = None) -> m.Response:
+    """Read one document into the model; raise ``ParseError`` with findings if it is invalid."""
+    loaded = load(source, file)
+    if loaded.model is None:
+        raise ParseError(loaded.findings)
+    return loaded.model
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    return list(dict.fromkeys(findings))
+
+
+def _syntax_finding(exc: etree.XMLSyntaxError, file: str | None) -> Finding:
+    line, col = (int(exc.position[0]), int(exc.position[1])) if exc.position else (1, 1)
+    message = str(exc.msg or exc)
+    message = re.sub(r"\s*\(<string>, line \d+\)$|\s*\(line \d+\)$", "", message)
+    if "Detected an entity reference loop" in message or "amplification" in message:
+        return _finding(UNSAFE_XML, f"entity expansion refused: {message}", file, line, col)
+    return _finding(NOT_WELL_FORMED, f"document is not well-formed XML: {message}", file, line,
+                    col + 1 if col == 0 else col)  # fmt: skip
+
+
+def _unsafe(tree: Any, text: str, file: str | None) -> Finding | None:
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        index = text.find("<!DOCTYPE")
+        line = text.count("\n", 0, index) + 1 if index >= 0 else 1
+        return _finding(
+            UNSAFE_XML, "document type declarations (DTD) are not allowed", file, line, 1,
+            "Opentact documents never need a DTD; entities are how XXE and entity bombs work",
+        )  # fmt: skip
+    return None
+
+
+def _depth_finding(root: Any, builder: _ModelBuilder, file: str | None) -> Finding | None:
+    stack = [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            msg = f"elements nest {depth} deep; the limit is {MAX_DEPTH}"
+            return _finding(TOO_LARGE, msg, file, el.sourceline or 1, builder.column(el))
+        stack.extend((child, depth + 1) for child in el)
+    return None
+
+
+# ---- schema errors -> findings a person can act on ----------------------------------------
+
+_RE_ATTR = re.compile(r"^Element '([^']+)', attribute '([^']+)': (.*)$", re.S)
+_RE_ELEM = re.compile(r"^Element '([^']+)': (.*)$", re.S)
+
+
+def _element_at(root: Any, tag: str, line: int) -> Any:
+    for el in root.iter(tag):
+        if el.sourceline == line:
+            return el
+    return None
+
+
+def _suggest(word: str, options: list[str]) -> str | None:
+    if word in _DIALECT_HINTS and _DIALECT_HINTS[word] in options:
+        return f"did you mean {_DIALECT_HINTS[word]}?"
+    lowered = {o.lower(): o for o in options}
+    if word.lower() in lowered:
+        return f"names are case-sensitive: did you mean {lowered[word.lower()]}?"
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+    return f"did you mean {close[0]}?" if close else None
+
+
+def _schema_finding(err: Any, root: Any, builder: _ModelBuilder, file: str | None) -> Finding:
+    line = err.line or 1
+    message = err.message
+    found = _RE_ATTR.match(message)
+    if found:
+        tag, name, rest = found.groups()
+        el = _element_at(root, tag, line)
+        col = builder.attr_column(el, name) if el is not None else 1
+        rule = g.ELEMENTS.get(tag)
+        if "is not allowed" in rest:
+            options = sorted(rule.attrs) if rule else []
+            hint = _suggest(name, options)
+            canonical = sorted(a for a, r in rule.attrs.items() if not r.alias) if rule else []
+            msg = f"unknown attribute {name} on {tag}"
+            if canonical:
+                msg += f" (allowed: {', '.join(canonical)})"
+            return _finding(UNKNOWN_ATTRIBUTE, msg, file, line, col, hint)
+        if "required but missing" in rest:
+            return _finding(MISSING_ATTRIBUTE, f"{tag} needs the attribute {name}", file, line,
+                            builder.column(el) if el is not None else 1)  # fmt: skip
+        raw = el.get(name) if el is not None else None
+        spec = rule.attrs[name].spec if rule and name in rule.attrs else None
+        if spec is not None and raw is not None:
+            try:
+                spec.type.parse(raw)
+                explained = rest
+            except ValueError as exc:
+                explained = str(exc)
+            return _finding(BAD_VALUE, f"{tag} {name}: {explained}", file, line, col,
+                            _value_hint(spec, raw))  # fmt: skip
+        return _finding(BAD_VALUE, f"{tag} {name}: {rest}", file, line, col)
+    found = _RE_ELEM.match(message)
+    if found:
+        tag, rest = found.groups()
+        el = _element_at(root, tag, line)
+        col = builder.column(el) if el is not None else 1
+        if "not expected" in rest:
+            parent = el.getparent() if el is not None else None
+            parent_tag = parent.tag if parent is not None else "?"
+            if tag not in g.ELEMENTS:
+                hint = _suggest(tag, sorted(g.ELEMENTS))
+                return _finding(UNKNOWN_ELEMENT, f"unknown element {tag} (not an Opentact verb)",
+                                file, line, col, hint)  # fmt: skip
+            allowed = sorted(g.ELEMENTS[parent_tag].children) if parent_tag in g.ELEMENTS else []
+            hint = "allowed here: " + ", ".join(allowed) if allowed else None
+            return _finding(MISPLACED_ELEMENT, f"{tag} is not allowed inside {parent_tag}", file,
+                            line, col, hint)  # fmt: skip
+        if "[facet" in rest or "not a valid value" in rest:
+            rule = g.ELEMENTS.get(tag)
+            ctype = rule.cls.CONTENT_TYPE if rule and rule.cls else None
+            value = (el.text or "").strip() if el is not None else ""
+            detail = f"{value!r} is not {ctype.expected}" if ctype else rest
+            return _finding(BAD_VALUE, f"{tag} content: {detail}", file, line, col)
+        if "Character content" in rest:
+            return _finding(SCHEMA_OTHER, f"{tag} does not take text content", file, line, col)
+        return _finding(SCHEMA_OTHER, f"{tag}: {rest}", file, line, col)
+    return _finding(SCHEMA_OTHER, message, file, line, 1)
+
+
+def _value_hint(spec: m.AttrSpec, raw: str) -> str | None:
+    if spec.type.name == "ms":
+        seconds = re.fullmatch(r"\s*([0-9.]+)\s*(s|sec|secs|seconds?)\s*", raw)
+        if seconds:
+            return f"durations are milliseconds: write {int(float(seconds.group(1)) * 1000)}"
+        return "durations are whole milliseconds, e.g. 5000 for five seconds"
+    if spec.type.name in {"dowList", "stateList"} and " " in raw:
+        return "write the list without spaces"
+    return None
+
+
+# ---- lxml tree -> model --------------------------------------------------------------------
+
+
+class _BuildError(Exception):
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+
+
+class _ModelBuilder:
+    """Walks a validated lxml tree and makes model nodes, with line and column of each."""
+
+    def __init__(self, text: str, file: str | None) -> None:
+        self.file = file
+        self._text = text
+        self._lines: list[str] | None = None
+        self._cursor: dict[int, int] = {}
+
+    def _line(self, number: int) -> str:
+        if self._lines is None:
+            self._lines = self._text.splitlines()
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+
+    def column(self, el: Any) -> int:
+        """1-based column of the element's start tag (lxml keeps only the line)."""
+        line = el.sourceline or 1
+        text = self._line(line)
+        tag = el.tag if isinstance(el.tag, str) else ""
+        start = self._cursor.get(line, 0)
+        index = text.find("<" + tag, start) if tag else text.find("<!--", start)
+        if index < 0:
+            index = text.find("<" + tag) if tag else -1
+        if index < 0:
+            return 1
+        self._cursor[line] = index + 1
+        return index + 1
+
+    def attr_column(self, el: Any, name: str) -> int:
+        text = self._line(el.sourceline or 1)
+        found = re.search(rf"(?<![\w:.-]){re.escape(name)}\s*=", text)
+        return found.start() + 1 if found else self.column(el)
+
+    def pos(self, el: Any) -> m.Pos:
+        return m.Pos(self.file, el.sourceline or 1, self.column(el))
+
+    def response(self, root: Any) -> m.Response:
+        leading = self._siblings(root, "previous")
+        trailing = self._siblings(root, "next")
+        node = self.node(root)
+        assert isinstance(node, m.Response)
+        return m.Response(children=node.children, pos=node.pos, leading=leading, trailing=trailing)
+
+    def _siblings(self, root: Any, direction: str) -> tuple[m.Comment, ...]:
+        out = []
+        sib = root.getprevious() if direction == "previous" else root.getnext()
+        while sib is not None:
+            if isinstance(sib, etree._Comment):
+                out.append(m.Comment(text=sib.text or "", pos=self.pos(sib)))
+            sib = sib.getprevious() if direction == "previous" else sib.getnext()
+        return tuple(reversed(out)) if direction == "previous" else tuple(out)
+
+    def node(self, el: Any, wrapper: m.Pos | None = None) -> m.Node:
+        rule = g.ELEMENTS[el.tag]
+        cls = rule.cls
+        assert cls is not None
+        pos = self.pos(el)
+        values: dict[str, Any] = {}
+        alias_names: list[tuple[str, str]] = []
+        raw_values: list[tuple[str, str]] = []
+        conflicts: list[tuple[str, str, str]] = []
+        for name, raw in el.attrib.items():
+            attr_rule = rule.attrs.get(name)
+            if attr_rule is None:  # xsi:* and other namespaced attributes the XSD lets through
+                continue
+            try:
+                value = attr_rule.spec.type.parse(raw)
+            except ValueError as exc:
+                raise _BuildError(
+                    _finding(
+                        BAD_VALUE,
+                        f"{el.tag} {name}: {exc}",
+                        self.file,
+                        pos.line,
+                        self.attr_column(el, name),
+                    )
+                ) from exc
+            key = attr_rule.field
+            if attr_rule.alias:
+                if key in values or attr_rule.spec.xml in el.attrib:
+                    conflicts.append((key, name, raw))
+                    continue
+                alias_names.append((key, name))
+            if attr_rule.spec.type.format(value) != raw:
+                raw_values.append((key, raw))
+            values[key] = value
+        children, content = self._children(el, cls)
+        if content is not None:
+            if cls is m.Callback:
+                if "url" in values:
+                    conflicts.append(("url", "#content", content))
+                else:
+                    values["url"] = content
+                    alias_names.append(("url", "#content"))
+            else:
+                values["content"] = content
+        elif cls is m.To:
+            values["content"] = ""
+        spelling = None
+        if rule.alias_of or alias_names or raw_values or conflicts or wrapper:
+            spelling = m.Spelling(
+                element=rule.name if rule.alias_of else None,
+                attrs=tuple(alias_names), values=tuple(raw_values), conflicts=tuple(conflicts),
+                wrapper=wrapper,
+            )  # fmt: skip
+        return cls(children=children, pos=pos, spelling=spelling, given=frozenset(values),
+                   **values)  # fmt: skip
+
+    def _children(self, el: Any, cls: type[m.Node]) -> tuple[tuple[m.Node, ...], str | None]:
+        kids: list[m.Node] = []
+        parts = [el.text or ""] if cls.CONTENT != "empty" else []
+        self._collect(el, kids, parts, None)
+        content = "".join(parts).strip() if parts else ""
+        return tuple(kids), (content or None)
+
+    def _collect(
+        self, el: Any, kids: list[m.Node], parts: list[str], wrapper: m.Pos | None
+    ) -> None:
+        for child in el:
+            if isinstance(child, etree._Comment):
+                kids.append(m.Comment(text=child.text or "", pos=self.pos(child)))
+            elif child.tag == g.SWITCH:
+                self._collect(child, kids, [], self.pos(child))
+            elif isinstance(child.tag, str):
+                kids.append(self.node(child, wrapper))
+            if child.tail and parts is not None and el.tag != g.SWITCH:
+                parts.append(child.tail)

@@ -1,0 +1,62 @@
+"""What a simulated call did: typed events on the virtual clock, and the call's result."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+EventKind = Literal[
+    "answer", "say", "play", "pause", "tone", "hold", "unhold", "record", "gather", "input",
+    "dial", "bridge", "dial.failed", "http", "error", "hangup", "note",
+]  # fmt: skip
+
+ResultKind = Literal["hangup", "caller-hangup", "limit", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened. ``data`` holds the kind's fields (see DESIGN and README)."""
+
+    kind: EventKind
+    t: int
+    """Virtual time in ms since the call started."""
+    line: int | None
+    """Source line of the command that caused it (None for events of the call itself)."""
+    data: dict[str, Any] = field(default_factory=dict)
+    file: str | None = None
+    """Source of the command: the flow file, or the URL of a fetched document."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "t": self.t, "line": self.line, **self.data}
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """The whole outcome of one simulated call."""
+
+    result: ResultKind
+    duration_ms: int
+    events: tuple[Event, ...]
+    reason: str | None = None
+    """For ``limit`` and ``error``: which bound or what went wrong, and where."""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"result": self.result, "duration_ms": self.duration_ms}
+        if self.reason:
+            out["reason"] = self.reason
+        out["events"] = [e.to_json() for e in self.events]
+        return out
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+
+    # Convenience queries for tests and the pytest plugin.
+    def said(self, needle: str) -> bool:
+        """True when some ``say`` event's text contains ``needle`` (case-insensitive)."""
+        low = needle.lower()
+        return any(e.kind == "say" and low in str(e.data.get("text", "")).lower()
+                   for e in self.events)  # fmt: skip
+
+    def of_kind(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.kind == kind]
