@@ -45,11 +45,22 @@ class AttrType:
     def _match(self, raw: str) -> bool:
         return _compiled(self.pattern).fullmatch(raw) is not None
 
+    def whitespace(self, raw: str) -> str:
+        """Apply the XSD ``whiteSpace`` facet of ``base`` (checked before the pattern).
+
+        ``xs:string`` keeps the value as written; the integer types and ``xs:token`` collapse
+        XML whitespace, so the XSD accepts ``" 1000 "``: Python must read it the same way.
+        """
+        if self.base == "xs:string":
+            return raw
+        return _XML_SPACE.sub(" ", raw).strip(" ")
+
     def parse(self, raw: str) -> Any:
         """Read XML attribute text into the Python value, or raise with what was expected."""
-        if not self._match(raw):
+        value = self.whitespace(raw)
+        if not self._match(value):
             raise AttrValueError(f"{raw!r} is not {self.expected}")
-        return self.convert(raw)
+        return self.convert(value)
 
     def convert(self, raw: str) -> Any:
         return raw
@@ -116,7 +127,22 @@ class EnumType(AttrType):
 
 @dataclass(frozen=True, slots=True)
 class ListType(AttrType):
-    """A comma list of words, kept in Python as a tuple."""
+    """A comma list of words, kept in Python as a tuple.
+
+    ``item`` is the pattern of one word, so an error can name the offending word rather than
+    the whole list (``'tues' is not a day name``).
+    """
+
+    item: str = r"[^,]*"
+    item_expected: str = "a list item"
+
+    def parse(self, raw: str) -> tuple[str, ...]:
+        if not self._match(raw):
+            for word in raw.split(","):
+                if _compiled(f"(?:{self.item})").fullmatch(word) is None:
+                    raise AttrValueError(f"{word!r} is not {self.item_expected}")
+            raise AttrValueError(f"{raw!r} is not {self.expected}")
+        return self.convert(raw)
 
     def convert(self, raw: str) -> tuple[str, ...]:
         return tuple(raw.split(","))
@@ -138,8 +164,13 @@ _PATTERNS: dict[str, re.Pattern[str]] = {}
 def _compiled(pattern: str) -> re.Pattern[str]:
     compiled = _PATTERNS.get(pattern)
     if compiled is None:
-        compiled = _PATTERNS[pattern] = re.compile(pattern)
+        # ASCII: Python's \s then means XML whitespace (plus \f and \v, which XML forbids),
+        # as in XSD; in Unicode mode Python would also treat U+00A0 and friends as space.
+        compiled = _PATTERNS[pattern] = re.compile(pattern, re.ASCII)
     return compiled
+
+
+_XML_SPACE = re.compile(r"[ \t\n\r]+")
 
 
 def _case_insensitive(word: str) -> str:
@@ -202,17 +233,31 @@ TIME_RANGE = AttrType(
     f"{_HMS}-{_HMS}",
     "a valid HH:MM:SS-HH:MM:SS range (hours 00-23)",
 )
-DOW = ListType(
+
+
+def comma_list(
+    name: str, doc: str, words: tuple[str, ...], expected: str, item_expected: str
+) -> ListType:
+    """A ListType whose items are one of ``words``."""
+    item = "|".join(words)
+    return ListType(
+        name, doc, f"({item})(,({item}))*", expected, item=item, item_expected=item_expected
+    )
+
+
+DOW = comma_list(
     "dowList",
     "Comma list of days: sun, mon, tue, wed, thu, fri, sat.",
-    "({d})(,({d}))*".format(d="|".join(DAYS)),
+    DAYS,
     "a comma list of day names (sun,mon,tue,wed,thu,fri,sat)",
+    "a day name (" + ", ".join(DAYS) + ")",
 )
-STATES = ListType(
+STATES = comma_list(
     "stateList",
     "Comma list of US two-letter state codes.",
-    "({s})(,({s}))*".format(s="|".join(US_STATES)),
+    US_STATES,
     "a comma list of US state codes such as NJ,NY",
+    "a US state code",
 )
 
 
