@@ -1,0 +1,476 @@
+"""Scenario files: one simulated call in YAML (the flow, the call, the caller, the expectations).
+
+The loader reads YAML as a node tree (``yaml.compose``) rather than as plain Python data, for
+two reasons: every mistake is reported at its YAML line (``file:line:col: SCnnn error ...``),
+and scalars keep the text the user wrote, so ``from: +12125550100`` stays a phone number and
+``press: 0123`` stays four keys instead of becoming the integers YAML 1.1 would make of them.
+
+The same value readers serve the ``callflow simulate`` flags and the pytest plugin, so
+``busy``, ``answer:2000`` or ``--at 2026-01-05T09:00`` mean the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import NoReturn, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from callflow import types as ct
+from callflow.diagnostics import Finding, RuleInfo
+from simulator.caller import CallerAction, CallerScript, DialOutcome, HangUp, Press, Silence
+from simulator.context import CallContext
+from simulator.expect import ENDINGS, AtLine, Ends, EventExpectation, Expectation, NotSay, Pattern
+from simulator.http import Canned
+from simulator.limits import Limits
+
+MAX_BYTES = 1024 * 1024
+"""Largest scenario file read; real scenarios are a few dozen lines."""
+
+UNREADABLE = RuleInfo("SC001", "scenario-unreadable", "error", "The scenario cannot be read.")
+SYNTAX = RuleInfo("SC002", "scenario-syntax", "error", "The scenario is not valid YAML.")
+UNKNOWN_KEY = RuleInfo("SC003", "scenario-unknown-key", "error", "A key scenarios do not have.")
+BAD_VALUE = RuleInfo(
+    "SC004", "scenario-bad-value", "error", "A value of the wrong type or a missing key."
+)
+MISSING_FILE = RuleInfo(
+    "SC005", "scenario-missing-file", "error", "A file the scenario names does not exist."
+)
+SCENARIO_RULES: tuple[RuleInfo, ...] = (UNREADABLE, SYNTAX, UNKNOWN_KEY, BAD_VALUE, MISSING_FILE)
+
+TOP_KEYS = ("flow", "description", "call", "caller", "dial", "http", "limits", "expect")
+CALL_KEYS = (
+    "from", "to", "direction", "at", "tz", "state", "county", "extra", "call_uuid", "app_uuid",
+)  # fmt: skip
+_CALL_TEXT = (
+    ("from", "from_"), ("to", "to"), ("direction", "direction"), ("county", "county"),
+    ("call_uuid", "call_uuid"), ("app_uuid", "app_uuid"),
+)  # fmt: skip
+"""Call keys taken as written: YAML key -> ``CallContext`` field."""
+DIAL_KINDS = ("answer", "busy", "no-answer", "fail")
+EXPECT_KEYS = ("say", "play", "dial", "http", "not_say", "ends", "at_line")
+_EXACT = {"dial": True, "http": True, "say": False, "play": False}
+
+T = TypeVar("T")
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be used; ``finding`` says why and at which YAML line."""
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+        super().__init__(finding.render())
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One call to simulate and what it must do. Paths are resolved against the scenario file."""
+
+    file: Path
+    flow: Path
+    context: CallContext = field(default_factory=CallContext)
+    caller: CallerScript = field(default_factory=CallerScript)
+    http: dict[str, Canned] = field(default_factory=dict)
+    """URL without its query -> canned answer."""
+    limits: Limits = field(default_factory=Limits)
+    expect: tuple[Expectation, ...] = ()
+    description: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.file.name
+
+
+# --- value readers shared by scenario files, CLI flags and the pytest plugin -----------------
+
+
+def dial_outcome(text: str) -> DialOutcome:
+    """``answer``, ``busy``, ``no-answer``, ``fail``, ``answer:AFTER_MS``, ``answer:AFTER:TALK``."""
+    kind, *numbers = text.strip().split(":")
+    if kind not in DIAL_KINDS or (numbers and kind != "answer") or len(numbers) > 2:
+        raise ValueError(
+            f"{text!r} is not a dial outcome (answer, busy, no-answer, fail, "
+            "answer:AFTER_MS or answer:AFTER_MS:TALK_MS)"
+        )
+    try:
+        values = [int(n) for n in numbers]
+    except ValueError:
+        raise ValueError(f"{text!r}: the times after 'answer:' are whole milliseconds") from None
+    if any(v < 0 for v in values):
+        raise ValueError(f"{text!r}: times cannot be negative")
+    outcome = DialOutcome(kind)  # type: ignore[arg-type]  # checked against DIAL_KINDS above
+    if values:
+        outcome = dataclasses.replace(outcome, after_ms=values[0])
+    if len(values) == 2:
+        outcome = dataclasses.replace(outcome, talk_ms=values[1])
+    return outcome
+
+
+def zone(name: str) -> ZoneInfo:
+    """An IANA time zone such as ``America/New_York``; ``ValueError`` if unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name like Europe/Paris)"
+        ) from None
+
+
+def start_time(at: str | None, tz: str) -> datetime:
+    """When the call starts: ``at`` (ISO 8601) read as local time in ``tz`` unless it has an offset.
+
+    Without ``at`` the default start of ``CallContext`` is used.
+    """
+    local = zone(tz)
+    if at is None:
+        return CallContext().start
+    try:
+        moment = datetime.fromisoformat(at.strip())
+    except ValueError:
+        raise ValueError(f"{at!r} is not an ISO date-time such as 2026-01-05T09:30:00") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=local)
+
+
+def state_code(text: str) -> str:
+    """A US state code (``ny`` -> ``NY``); ``ValueError`` if it is not one ``Geo`` knows."""
+    code = text.strip().upper()
+    if code not in ct.US_STATES:
+        raise ValueError(f"{text!r} is not a US two-letter state code such as NY")
+    return code
+
+
+def press(digits: str, delay_ms: int = 0) -> CallerAction:
+    """The action for one wait for input: keys (a trailing stop key allowed); ``''`` = silence."""
+    if digits == "":
+        return Silence()
+    ct.DTMF_KEYS.parse(digits)  # raises AttrValueError (a ValueError) with what was expected
+    return Press(digits, delay_ms)
+
+
+def presses(inputs: Iterable[str]) -> tuple[CallerAction, ...]:
+    """One action per wait for input, as ``--digits`` gives them (``''`` = silence)."""
+    return tuple(press(d) for d in inputs)
+
+
+def canned_file(path: Path) -> Canned:
+    """A canned HTTP answer read from ``path``; ``ValueError`` if the file does not exist."""
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return Canned(file=path)
+
+
+# --- the YAML node reader -------------------------------------------------------------------
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == "tag:yaml.org,2002:null":
+        return "nothing"
+    return f"{node.value!r}"
+
+
+class _Reader:
+    """Reads typed values from YAML nodes, raising ``ScenarioError`` at the node's line."""
+
+    def __init__(self, file: str, base: Path) -> None:
+        self.file = file
+        self.base = base
+
+    def fail(self, node: Node | None, info: RuleInfo, message: str,
+             hint: str | None = None) -> NoReturn:  # fmt: skip
+        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+        raise ScenarioError(Finding(info.code, "error", message, self.file, line, col, hint))
+
+    def mapping(self, node: Node, what: str, allowed: tuple[str, ...] | None = None
+                ) -> dict[str, tuple[Node, Node]]:  # fmt: skip
+        """Key -> (key node, value node), refusing duplicate keys and keys not in ``allowed``."""
+        if not isinstance(node, MappingNode):
+            self.fail(node, BAD_VALUE, f"{what} must be a mapping (key: value), not {_kind(node)}")
+        out: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.fail(key_node, BAD_VALUE, f"the keys of {what} must be plain text")
+            key = str(key_node.value)
+            if key in out:
+                self.fail(key_node, BAD_VALUE, f"{key!r} is given twice in {what}")
+            if allowed is not None and key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(allowed)}"
+                self.fail(key_node, UNKNOWN_KEY, f"unknown key {key!r} in {what}", hint)
+            out[key] = (key_node, value_node)
+        return out
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        if not isinstance(node, SequenceNode):
+            self.fail(node, BAD_VALUE, f"{what} must be a list (lines starting with '- ')")
+        return list(node.value)
+
+    def text(self, node: Node, what: str) -> str:
+        """The scalar exactly as written (``+1212...`` stays text, ``01`` stays two keys)."""
+        if not isinstance(node, ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            self.fail(node, BAD_VALUE, f"{what} must be text, not {_kind(node)}")
+        return str(node.value)
+
+    def integer(self, node: Node, what: str) -> int:
+        """A whole number >= 0 (milliseconds, counts, line numbers)."""
+        raw = self.text(node, what) if isinstance(node, ScalarNode) else None
+        if raw is None or not raw.replace("_", "").isdigit():
+            self.fail(node, BAD_VALUE, f"{what} must be a whole number >= 0, not {_kind(node)}")
+        return int(raw.replace("_", ""))
+
+    def boolean(self, node: Node, what: str) -> bool:
+        raw = self.text(node, what).lower() if isinstance(node, ScalarNode) else ""
+        if raw not in ("true", "false", "yes", "no"):
+            self.fail(node, BAD_VALUE, f"{what} must be true or false, not {_kind(node)}")
+        return raw in ("true", "yes")
+
+    def converted(self, node: Node, what: str, parse: Callable[[str], T]) -> T:
+        """Text run through ``parse``; its ``ValueError`` message is reported at the node."""
+        raw = self.text(node, what)
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            self.fail(node, BAD_VALUE, f"{what}: {exc}")
+
+    def path(self, node: Node, what: str) -> Path:
+        """A file named relative to the scenario; it must exist."""
+        raw = self.text(node, what)
+        path = (self.base / raw) if not os.path.isabs(raw) else Path(raw)
+        if not path.is_file():
+            self.fail(node, MISSING_FILE, f"{what}: no such file {raw!r} (looked at {path})")
+        return path
+
+
+# --- the sections of a scenario file --------------------------------------------------------
+
+
+def _call(r: _Reader, node: Node) -> CallContext:
+    keys = r.mapping(node, "call", CALL_KEYS)
+    values: dict[str, object] = {}
+    for key, attr in _CALL_TEXT:
+        if key in keys:
+            values[attr] = r.text(keys[key][1], f"call.{key}")
+    if "state" in keys:
+        values["state"] = r.converted(keys["state"][1], "call.state", state_code)
+    tz = "UTC"
+    if "tz" in keys:
+        tz = r.text(keys["tz"][1], "call.tz")
+        r.converted(keys["tz"][1], "call.tz", zone)
+    values["tz"] = tz
+    if "at" in keys:
+        values["start"] = r.converted(keys["at"][1], "call.at", lambda at: start_time(at, tz))
+    if "extra" in keys:
+        extra = r.mapping(keys["extra"][1], "call.extra")
+        values["extra"] = {k: r.text(v, f"call.extra.{k}") for k, (_, v) in extra.items()}
+    return CallContext(**values)  # type: ignore[arg-type]  # keys and types checked above
+
+
+def _action(r: _Reader, node: Node) -> CallerAction | int:
+    """One caller action; an ``int`` is the time of a ``hangup: {at: MS}``."""
+    if isinstance(node, ScalarNode):
+        word = r.text(node, "a caller action")
+        if word == "silence":
+            return Silence()
+        if word == "hangup":
+            return HangUp()
+        r.fail(node, BAD_VALUE, f"unknown caller action {word!r}",
+               "use press: KEYS, silence or hangup")  # fmt: skip
+    keys = r.mapping(node, "a caller action", ("press", "delay", "silence", "hangup"))
+    if "press" in keys:
+        if not set(keys) <= {"press", "delay"}:
+            r.fail(node, BAD_VALUE, "a press takes only 'delay' beside it")
+        delay = r.integer(keys["delay"][1], "delay") if "delay" in keys else 0
+        return r.converted(keys["press"][1], "press", lambda keys_: press(keys_, delay))
+    if len(keys) != 1 or "delay" in keys:
+        r.fail(node, BAD_VALUE, "'delay' belongs to a press: {press: '1', delay: 2000}")
+    key, (_, value) = next(iter(keys.items()))
+    if key == "silence":
+        if value.tag != "tag:yaml.org,2002:null" and not r.boolean(value, "silence"):
+            r.fail(value, BAD_VALUE, "write just '- silence'")
+        return Silence()
+    if value.tag == "tag:yaml.org,2002:null":
+        return HangUp()
+    at = r.mapping(value, "hangup", ("at",))
+    if "at" not in at:
+        r.fail(value, BAD_VALUE, "hangup takes 'at: MS' (when the caller hangs up)")
+    return r.integer(at["at"][1], "hangup.at")
+
+
+def _caller(r: _Reader, node: Node | None, dial: Node | None) -> CallerScript:
+    actions: list[CallerAction] = []
+    hangup_at: int | None = None
+    for item in r.sequence(node, "caller") if node is not None else []:
+        action = _action(r, item)
+        if isinstance(action, int):
+            if hangup_at is not None:
+                r.fail(item, BAD_VALUE, "the caller can hang up at one time only")
+            hangup_at = action
+        else:
+            actions.append(action)
+    table, default = _dial(r, dial) if dial is not None else ({}, DialOutcome())
+    return CallerScript(tuple(actions), table, default, hangup_at)
+
+
+def _outcome(r: _Reader, node: Node, what: str) -> DialOutcome:
+    if isinstance(node, ScalarNode):
+        return r.converted(node, what, dial_outcome)
+    answer = r.mapping(node, what, ("answer",))
+    if "answer" not in answer:
+        r.fail(node, BAD_VALUE, f"{what}: write answer, busy, no-answer, fail or {{answer: ...}}")
+    value = answer["answer"][1]
+    if value.tag == "tag:yaml.org,2002:null":
+        return DialOutcome("answer")
+    timing = r.mapping(value, "answer", ("after", "talk"))
+    outcome = DialOutcome("answer")
+    if "after" in timing:
+        outcome = dataclasses.replace(outcome, after_ms=r.integer(timing["after"][1], "after"))
+    if "talk" in timing:
+        outcome = dataclasses.replace(outcome, talk_ms=r.integer(timing["talk"][1], "talk"))
+    return outcome
+
+
+def _dial(r: _Reader, node: Node) -> tuple[dict[str, DialOutcome], DialOutcome]:
+    table: dict[str, DialOutcome] = {}
+    default = DialOutcome()
+    for target, (_, value) in r.mapping(node, "dial").items():
+        outcome = _outcome(r, value, f"dial outcome of {target!r}")
+        if target == "default":
+            default = outcome
+        else:
+            table[target] = outcome
+    return table, default
+
+
+def _http(r: _Reader, node: Node) -> dict[str, Canned]:
+    answers: dict[str, Canned] = {}
+    for url, (key, value) in r.mapping(node, "http").items():
+        if not url.startswith(("http://", "https://")):
+            r.fail(key, BAD_VALUE, f"{url!r} is not an http(s) URL")
+        if "?" in url or "#" in url:
+            r.fail(key, BAD_VALUE, "http keys are URLs without their query",
+                   "the simulator adds the query parameters itself")  # fmt: skip
+        what = f"the answer for {url}"
+        spec = r.mapping(value, what, ("xml", "file", "status", "timeout"))
+        sources = [k for k in ("xml", "file", "timeout") if k in spec]
+        if len(sources) > 1:
+            r.fail(value, BAD_VALUE, f"{what} has {' and '.join(sources)}; give one of them")
+        if not sources and "status" not in spec:
+            r.fail(value, BAD_VALUE, f"{what} needs xml, file, status or timeout")
+        status = 200
+        if "status" in spec:
+            status = r.integer(spec["status"][1], "status")
+            if not 100 <= status <= 599:
+                r.fail(spec["status"][1], BAD_VALUE, f"status {status} is not an HTTP status")
+        if "timeout" in spec and not r.boolean(spec["timeout"][1], "timeout"):
+            r.fail(spec["timeout"][1], BAD_VALUE, "write timeout: true, or leave it out")
+        answers[url] = Canned(
+            xml=r.text(spec["xml"][1], "xml") if "xml" in spec else None,
+            file=r.path(spec["file"][1], "file") if "file" in spec else None,
+            status=status,
+            timeout="timeout" in spec,
+        )
+    return answers
+
+
+def _limits(r: _Reader, node: Node) -> Limits:
+    names = tuple(f.name for f in dataclasses.fields(Limits))
+    keys = r.mapping(node, "limits", names)
+    values = {name: r.integer(value, name) for name, (_, value) in keys.items()}
+    for name, (_, value) in keys.items():
+        if values[name] < 1:
+            r.fail(value, BAD_VALUE, f"{name} must be at least 1")
+    return dataclasses.replace(Limits(), **values)
+
+
+def _expectation(r: _Reader, node: Node) -> Expectation:
+    keys = r.mapping(node, "an expectation", EXPECT_KEYS)
+    if len(keys) != 1:
+        r.fail(node, BAD_VALUE, f"an expectation has exactly one key, not {len(keys)}",
+               "write each one as its own '- key: value' item")  # fmt: skip
+    key, (key_node, value) = next(iter(keys.items()))
+    line = key_node.start_mark.line + 1
+    if key in _EXACT:
+        exact = _EXACT[key]
+        pattern = r.converted(value, key, lambda raw: Pattern.parse(raw, exact=exact))
+        return EventExpectation(key, pattern, line)  # type: ignore[arg-type]  # one of _EXACT
+    if key == "not_say":
+        return NotSay(r.converted(value, key, Pattern.parse), line)
+    if key == "ends":
+        ending = r.text(value, "ends")
+        if ending not in ENDINGS:
+            r.fail(value, BAD_VALUE, f"ends: {ending!r} is not one of {', '.join(ENDINGS)}")
+        return Ends(ending, line)
+    flow_line = r.integer(value, "at_line")
+    if flow_line < 1:
+        r.fail(value, BAD_VALUE, "at_line counts from 1")
+    return AtLine(flow_line, line)
+
+
+def _syntax_error(exc: yaml.YAMLError, file: str) -> ScenarioError:
+    line = col = 1
+    message = str(exc)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            line, col = mark.line + 1, mark.column + 1
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or message
+    finding = Finding(SYNTAX.code, "error", f"invalid YAML: {message}", file, line, col)
+    return ScenarioError(finding)
+
+
+def parse_scenario(text: str, file: str) -> Scenario:
+    """Read scenario YAML ``text``; ``file`` names it in errors and anchors relative paths."""
+    r = _Reader(file, Path(file).parent)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, file) from None
+    if root is None:
+        r.fail(None, BAD_VALUE, "the scenario is empty; it needs at least 'flow: FILE.xml'")
+    top = r.mapping(root, "the scenario", TOP_KEYS)
+    if "flow" not in top:
+        r.fail(root, BAD_VALUE, "missing 'flow:' (the call flow XML, relative to this file)")
+    node = {key: value for key, (_, value) in top.items()}
+    return Scenario(
+        file=Path(file),
+        flow=r.path(node["flow"], "flow"),
+        context=_call(r, node["call"]) if "call" in node else CallContext(),
+        caller=_caller(r, node.get("caller"), node.get("dial")),
+        http=_http(r, node["http"]) if "http" in node else {},
+        limits=_limits(r, node["limits"]) if "limits" in node else Limits(),
+        expect=tuple(_expectation(r, e) for e in r.sequence(node["expect"], "expect"))
+        if "expect" in node
+        else (),
+        description=r.text(node["description"], "description") if "description" in node else None,
+    )
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read one scenario file; ``ScenarioError`` (with the YAML line) if it cannot be used."""
+    file = os.fspath(path)
+    try:
+        with open(file, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        message = f"cannot read scenario: {exc.strerror or exc}"
+        raise ScenarioError(Finding(UNREADABLE.code, "error", message, file, 1, 1)) from None
+    if len(data) > MAX_BYTES:
+        message = f"scenario is larger than {MAX_BYTES} bytes"
+        raise ScenarioError(Finding(UNREADABLE.code, "error", message, file, 1, 1))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        message = f"scenario is not UTF-8 text (byte {exc.start})"
+        raise ScenarioError(Finding(UNREADABLE.code, "error", message, file, 1, 1)) from None
+    return parse_scenario(text, file)
