@@ -11,7 +11,8 @@ from callflow import model as m
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 _INDENT = "  "
 
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# CR is escaped in text too: an XML parser turns a literal CR (or CRLF) into LF.
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTR_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
      "\t": "&#9;"}
