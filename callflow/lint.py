@@ -1,0 +1,172 @@
+"""The lint driver: parse-stage findings, then every semantic rule, for texts and for paths.
+
+``lint_source`` checks one document; ``lint_paths`` expands directories and checks each file,
+telling apart files with findings from files that could not be read at all (exit code 2).
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from callflow import model as m
+from callflow import rules
+from callflow.diagnostics import Finding
+from callflow.parser import UNREADABLE, Loaded, load
+from callflow.serializer import to_xml
+
+Source = str | bytes | os.PathLike[str] | m.Response
+
+
+@dataclass
+class FileResult:
+    """The outcome of linting one file: its findings, and whether it could be read at all."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: bool = False
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+class SourceText:
+    """Line offsets of a document, to turn a node position plus attribute name into a column.
+
+    lxml reports only the line of an element, and the parser the column of its start tag; an
+    attribute finding is more useful pointing at the attribute itself, which may be on a
+    later line of a start tag written over several lines.
+    """
+
+    _NAME = re.compile(r"<[^\s/>]+")
+    _ATTR = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts_cache: list[int] | None = None
+
+    @property
+    def _starts(self) -> list[int]:
+        """Offset of the first character of each line (computed on first use)."""
+        if self._starts_cache is None:
+            starts, index = [0], self.text.find("\n")
+            while index >= 0:
+                starts.append(index + 1)
+                index = self.text.find("\n", index + 1)
+            self._starts_cache = starts
+        return self._starts_cache
+
+    def offset(self, line: int, col: int) -> int | None:
+        starts = self._starts
+        if not 0 < line <= len(starts) or col < 1:
+            return None
+        index = starts[line - 1] + col - 1
+        return index if index < len(self.text) else None
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        starts = self._starts
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    def attribute(self, pos: m.Pos, name: str) -> tuple[int, int] | None:
+        """Line and column of attribute ``name`` in the start tag at ``pos``, if found."""
+        start = self.offset(pos.line, pos.col)
+        if start is None:
+            return None
+        tag = self._NAME.match(self.text, start)
+        if tag is None:
+            return None
+        cursor = tag.end()
+        while (found := self._ATTR.match(self.text, cursor)) is not None:
+            if found.group(1) == name:
+                return self.line_col(found.start(1))
+            cursor = found.end()
+        return None
+
+
+def _stamp(loaded: Loaded, source: SourceText | None) -> list[Finding]:
+    assert loaded.model is not None
+    out: list[Finding] = []
+    for rule, hit in rules.check(loaded.model):
+        pos = hit.pos or hit.node.pos
+        line, col = (pos.line, pos.col) if pos else (1, 1)
+        if hit.attr and pos and source is not None:
+            line, col = source.attribute(pos, hit.attr) or (line, col)
+        out.append(
+            Finding(rule.code, rule.info.severity, hit.message, loaded.file, line, col, hit.hint)
+        )
+    return out
+
+
+def lint_loaded(loaded: Loaded) -> list[Finding]:
+    """All findings for a document already read by ``callflow.parser.load``, sorted."""
+    findings = list(loaded.findings)
+    if loaded.model is not None:
+        findings.extend(_stamp(loaded, SourceText(loaded.text) if loaded.text else None))
+    return sorted(findings, key=lambda f: (f.line, f.col, f.code))
+
+
+def lint_source(source: Source, file: str | None = None) -> list[Finding]:
+    """Lint one document: a path, XML text, bytes, or a model built in Python.
+
+    A model is linted through its canonical XML, so positions refer to ``to_xml(model)``.
+    """
+    if isinstance(source, m.Response):
+        source = to_xml(source, pretty=True)
+    return lint_loaded(load(source, file))
+
+
+def _unreadable(path: str, reason: str) -> FileResult:
+    finding = Finding(UNREADABLE.code, UNREADABLE.severity, f"cannot read: {reason}", path, 1, 1)
+    return FileResult(path, [finding], unreadable=True)
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | FileResult]:
+    """Each file to check, in order: given files as they are, directories recursed in sorted
+    order over ``*.xml`` (hidden files and directories skipped). A directory that cannot be
+    listed comes out as an unreadable ``FileResult``.
+    """
+    seen: set[str] = set()
+    for given in paths:
+        path = os.fspath(given)
+        if not os.path.isdir(path):
+            if path not in seen:
+                seen.add(path)
+                yield path
+            continue
+        problems: list[OSError] = []
+        for folder, dirs, files in os.walk(path, onerror=problems.append):
+            dirs[:] = sorted(d for d in dirs if not _hidden(d))
+            for name in sorted(files):
+                full = os.path.join(folder, name)
+                if name.lower().endswith(".xml") and not _hidden(name) and full not in seen:
+                    seen.add(full)
+                    yield full
+            while problems:
+                error = problems.pop(0)
+                yield _unreadable(error.filename or path, error.strerror or str(error))
+        while problems:
+            error = problems.pop(0)
+            yield _unreadable(error.filename or path, error.strerror or str(error))
+
+
+def lint_file(path: str) -> FileResult:
+    """Lint one file; a file that cannot be read is marked ``unreadable``."""
+    loaded = load(Path(path), file=path)
+    findings = lint_loaded(loaded)
+    unreadable = any(f.code == UNREADABLE.code for f in findings)
+    return FileResult(path, findings, unreadable)
+
+
+def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[FileResult]:
+    """Lint every file named or found under the given paths, one result per file."""
+    for item in expand(paths):
+        yield item if isinstance(item, FileResult) else lint_file(item)

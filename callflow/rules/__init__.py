@@ -1,0 +1,101 @@
+"""The registry of semantic lint rules, and the one pass that runs them over a model.
+
+Each rule is a small function in a themed module (flow, verbs, gather, blocks, spelling)
+with a stable code; this module gathers them, checks the codes are unique, and dispatches
+every node of a document to the rules that target its type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import MappingProxyType
+
+from callflow import model as m
+from callflow.diagnostics import RuleInfo
+from callflow.parser import PARSE_RULES
+from callflow.rules import blocks, flow, gather, spelling, verbs
+from callflow.rules.base import Hit, Rule, Scope, walk
+from callflow.rules.parse_docs import PARSE_DOCS
+
+RULES: tuple[Rule, ...] = tuple(
+    sorted(
+        (
+            flow.unreachable_after_hangup,
+            flow.unreachable_after_callback,
+            flow.duplicate_handler,
+            verbs.say_two_texts,
+            verbs.say_no_text,
+            verbs.play_source_count,
+            verbs.play_unknown_recording,
+            verbs.dial_no_destination,
+            verbs.callback_no_url,
+            gather.dtmf_duplicate,
+            gather.dtmf_too_long,
+            gather.dtmf_contains_stop_key,
+            gather.gather_url_and_dtmf,
+            gather.dtmf_empty_value,
+            gather.gather_no_prompt,
+            gather.gather_no_branches,
+            gather.gather_plus_stop_key,
+            verbs.url_not_absolute,
+            blocks.schedule_overlap,
+            blocks.geo_county_without_states,
+            spelling.alias_spelling,
+            spelling.alias_conflict,
+            spelling.method_case,
+            spelling.switch_form,
+            verbs.seconds_not_ms,
+            flow.no_error_handler,
+        ),
+        key=lambda r: r.code,
+    )
+)
+"""Every semantic rule, in code order."""
+
+
+def _by_type() -> MappingProxyType[type[m.Node], tuple[Rule, ...]]:
+    table: dict[type[m.Node], list[Rule]] = {}
+    for rule in RULES:
+        for cls in rule.targets:
+            table.setdefault(cls, []).append(rule)
+    return MappingProxyType({cls: tuple(rules) for cls, rules in table.items()})
+
+
+_RULES_FOR = _by_type()
+
+
+def check(root: m.Response) -> Iterator[tuple[Rule, Hit]]:
+    """Run every rule over a document: each hit with the rule that found it."""
+    for node, scope in walk(root):
+        for rule in _RULES_FOR.get(type(node), ()):
+            for hit in rule.run(node, scope):
+                yield rule, hit
+
+
+def all_rule_infos() -> tuple[RuleInfo, ...]:
+    """Every check `callflow lint` can report: parse stage (CF0xx) then semantic rules."""
+    return (*PARSE_RULES, *(r.info for r in RULES))
+
+
+def find(code_or_name: str) -> tuple[RuleInfo, str] | None:
+    """A rule's info and long documentation, by code (any case) or kebab-case name."""
+    wanted = code_or_name.strip()
+    for rule in RULES:
+        if wanted.upper() == rule.code or wanted == rule.info.name:
+            return rule.info, rule.doc
+    for info in PARSE_RULES:
+        if wanted.upper() == info.code or wanted == info.name:
+            return info, PARSE_DOCS.get(info.code, info.summary)
+    return None
+
+
+def _check_unique() -> None:
+    codes = [info.code for info in all_rule_infos()]
+    names = [info.name for info in all_rule_infos()]
+    if len(set(codes)) != len(codes) or len(set(names)) != len(names):
+        raise RuntimeError("lint rule codes and names must be unique")
+
+
+_check_unique()
+
+__all__ = ["RULES", "Hit", "Rule", "Scope", "all_rule_infos", "check", "find"]

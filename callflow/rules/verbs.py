@@ -1,0 +1,293 @@
+"""Rules about single commands: text and audio sources, destinations, URLs, durations."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from callflow import model as m
+from callflow import types as t
+from callflow.rules.base import Hit, Scope, rule, written
+
+
+@rule(
+    "CF110",
+    "say-two-texts",
+    "error",
+    "<Say> has both a text attribute and text content.",
+    targets=(m.Say,),
+)
+def say_two_texts(node: m.Node, scope: Scope) -> Iterator[Hit]:
+    """A ``<Say>`` gives its text twice: in the ``text`` attribute and as element text.
+
+    Why: exactly one text source is allowed; with two, which one is spoken is up to the
+    platform, and the other is silently dropped.
+
+    Example::
+
+        <Say text="Hello">Hello again</Say>   <!-- CF110 -->
+
+    Fix: keep one of them.
+    """
+    assert isinstance(node, m.Say)
+    if node.text and node.content:
+        yield Hit(
+            node,
+            "Say has both text content and a text attribute",
+            attr="text",
+            hint="keep one of them",
+        )
+
+
+@rule(
+    "CF111",
+    "say-no-text",
+    "error",
+    "<Say> has neither a text attribute nor text content.",
+    targets=(m.Say,),
+)
+def say_no_text(node: m.Node, scope: Scope) -> Iterator[Hit]:
+    """A ``<Say>`` with nothing to say: no ``text`` attribute and no element text.
+
+    Example::
+
+        <Say lang="en-US"/>   <!-- CF111 -->
+
+    Fix: write the text as element content, ``<Say>Hello.</Say>``, or delete the Say.
+    """
+    assert isinstance(node, m.Say)
+    if not node.text and not node.content:
+        yield Hit(
+            node,
+            "Say has neither text content nor a text attribute",
+            hint="write the text to speak, e.g. <Say>Hello.</Say>",
+        )
+
+
+_PLAY_SOURCES = (("url", "url attribute"), ("record", "record attribute"), ("content", "content"))
+
+
+@rule(
+    "CF112",
+    "play-source-count",
+    "error",
+    "<Play> needs exactly one source: url, record or a URL as content.",
+    targets=(m.Play,),
+)
+def play_source_count(node: m.Node, scope: Scope) -> Iterator[Hit]:
+    """A ``<Play>`` with no audio source, or with more than one.
+
+    A Play plays one thing: the ``url`` attribute, a recording named by ``record``, or the URL
+    written as element text.
+
+    Example::
+
+        <Play url="https://media.example.org/a.mp3">https://media.example.org/b.mp3</Play>
+
+    Fix: keep exactly one source.
+    """
+    sources = [(field, label) for field, label in _PLAY_SOURCES if getattr(node, field)]
+    if not sources:
+        yield Hit(
+            node,
+            "Play has no audio source (url, record or a URL as content)",
+            hint="give the audio URL, e.g. <Play>https://example.com/a.mp3</Play>",
+        )
+    elif len(sources) > 1:
+        names = " and ".join(label for _, label in sources)
+        count = "two" if len(sources) == 2 else "three"
+        attr = next((written(node, f) for f, _ in sources if f != "content"), None)
+        yield Hit(
+            node, f"Play has {count} audio sources ({names})", attr=attr, hint="keep exactly one"
+        )
+
+
+def _recordings(root: m.Node, made: list[tuple[str, m.Node]]) -> Iterator[tuple[m.Play, bool]]:
+    """Each ``Play record=`` in document order, with whether an earlier recording made it.
+
+    A ``Record`` counts once it is complete (after its children); a ``RecordStart`` at once.
+    """
+    for child in root.children:
+        if isinstance(child, m.Play) and child.record:
+            yield child, any(name == child.record for name, _ in made)
+        if isinstance(child, m.RecordStart) and child.tag:
+            made.append((child.tag, child))
+        yield from _recordings(child, made)
+        if isinstance(child, m.Record) and child.tag:
+            made.append((child.tag, child))
+
+
+@rule(
+    "CF113",
+    "play-unknown-recording",
+    "error",
+    "<Play record=...> names a recording that no earlier Record/RecordStart tag= makes.",
+    targets=(m.Response,),
+)
+def play_unknown_recording(node: m.Node, scope: Scope) -> Iterator[Hit]:
+    """``<Play record="name">`` plays a recording of this call, made earlier by
+    ``<Record tag="name">`` or ``<RecordStart tag="name">``. Here no such recording comes
+    before the Play in the document, so there is nothing to play.
+
+    Example::
+
+        <Record tag="greeting" timeout="5000"/>
+        <Play record="greting"/>   <!-- CF113: typo -->
+
+    Fix: correct the name, or record before playing.
+    """
+    made: list[tuple[str, m.Node]] = []
+    for play, known in list(_recordings(node, made)):
+        if known:
+            continue
+        name = play.record or ""
+        later = next((n.pos for tag, n in made if tag == name and n.pos), None)
+        close = difflib.get_close_matches(name, sorted({tag for tag, _ in made}), n=1)
+        if later is not None:
+            hint = f"the recording is made later, at line {later.line}"
+        elif close:
+            hint = f"did you mean {close[0]!r}?"
+        else:
+            hint = "record it first with <Record tag=...> or <RecordStart tag=...>"
+        yield Hit(
+            play,
+            f"Play record {name!r} names a recording that no earlier Record makes",
+            attr="record",
+            hint=hint,
+        )
+
+
+@rule(
+    "CF114",
+    "dial-no-destination",
+    "error",
+    "<Dial> has no <To> destination.",
+    targets=(m.Dial,),
+)
+def dial_no_destination(node: m.Node, scope: Scope) -> Iterator[Hit]:
+    """A ``<Dial>`` without any ``<To>`` child rings nobody, so it always fails.
+
+    Fix: add the number or SIP address to call, ``<To>+15045550111</To>``.
+    """
+    assert isinstance(node, m.Dial)
+    if not node.targets:
+        yield Hit(node, "Dial has no To destination", hint="add <To>number or sip:user@host</To>")
+
+
+@rule(
+    "CF115",
+    "callback-no-url",
+    "error",
+    "<Callback> has no url.",
+    targets=(m.Callback,),
+)
+def callback_no_url(node: m.Node, scope: Scope) -> Iterator[Hit]:
+    """A ``<Callback>`` must say where to fetch the next document from.
+
+    Fix: ``<Callback url="https://ivr.example.com/next"/>``.
+    """
+    assert isinstance(node, m.Callback)
+    if not node.url:
+        yield Hit(node, "Callback has no url", hint='write url="https://..."')
+
+
+def is_absolute_http(url: str) -> bool:
+    """Whether ``url`` is an absolute http or https URL with a host."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
+_URL_FIELDS: dict[type[m.Node], tuple[str, ...]] = {
+    m.Callback: ("url",),
+    m.Curl: ("url",),
+    m.Gather: ("url",),
+    m.Play: ("url", "content"),
+}
+
+
+@rule(
+    "CF130",
+    "url-not-absolute",
+    "error",
+    "A Callback/Curl/Gather/Play URL is not an absolute http(s) URL.",
+    targets=tuple(_URL_FIELDS),
+)
+def url_not_absolute(node: m.Node, scope: Scope) -> Iterator[Hit]:
+    """Opentact fetches URLs from its own servers, with no base address to resolve a
+    relative URL against: every ``Callback``/``Curl``/``Gather`` ``url`` (and every ``Play``
+    audio URL) must be an absolute ``http://`` or ``https://`` URL with a host.
+
+    Example::
+
+        <Callback url="/next-step"/>   <!-- CF130 -->
+
+    Fix: write the full URL, ``https://ivr.example.com/next-step``.
+    """
+    for field in _URL_FIELDS[type(node)]:
+        url = getattr(node, field)
+        if url and not is_absolute_http(url):
+            name = "audio URL" if field == "content" else f"{written(node, field) or field}"
+            yield Hit(
+                node,
+                f"{node.TAG} {name} {url!r} is not an absolute http(s) URL",
+                attr=written(node, field) if field != "content" else None,
+                hint="write scheme and host too, e.g. https://example.com/path",
+            )
+
+
+_SHORT_IS_FINE: frozenset[tuple[type[m.Node], str]] = frozenset(
+    {(m.Answer, "delay"), (m.Tone, "don"), (m.Tone, "doff")}
+)
+"""Durations where a few milliseconds can be meant: a short answer delay, a short beep."""
+
+SECONDS_LIMIT = 100
+"""A duration below this many ms is, for a timeout or a pause, almost surely seconds."""
+
+
+def _ms_fields(cls: type[m.Node]) -> tuple[str, ...]:
+    return tuple(
+        name
+        for name, spec in cls.attr_specs().items()
+        if spec.type is t.MS and (cls, name) not in _SHORT_IS_FINE
+    )
+
+
+_MS_FIELDS: dict[type[m.Node], tuple[str, ...]] = {
+    cls: fields for cls in m.ELEMENT_TYPES if (fields := _ms_fields(cls))
+}
+
+
+@rule(
+    "CF160",
+    "seconds-not-ms",
+    "warning",
+    "A timeout or pause under 100 ms: seconds were probably meant.",
+    targets=tuple(_MS_FIELDS),
+)
+def seconds_not_ms(node: m.Node, scope: Scope) -> Iterator[Hit]:
+    """Every duration in Opentact XML is in milliseconds. A timeout or a Pause length under
+    100 ms is too short to mean anything to a caller, so it was almost surely written in
+    seconds.
+
+    Example::
+
+        <Gather timeout="5">   <!-- CF160: 5 ms -->
+
+    Fix: write milliseconds, ``timeout="5000"``. (Tone ``don``/``doff`` and Answer ``delay``
+    are not checked: a few ms can be meant there.)
+    """
+    for field in _MS_FIELDS[type(node)]:
+        value = getattr(node, field)
+        if isinstance(value, int) and 0 < value < SECONDS_LIMIT:
+            name = written(node, field) or field
+            yield Hit(
+                node,
+                f"{node.TAG} {name} of {value} is {value} milliseconds; seconds were probably"
+                " meant",
+                attr=name,
+                hint=f"write {value}000",
+            )
