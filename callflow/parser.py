@@ -374,7 +374,13 @@ class _ModelBuilder:
         return found.start() + 1 if found else self.column(el)
 
     def pos(self, el: Any) -> m.Pos:
-        return m.Pos(self.file, el.sourceline or 1, self.column(el))
+        line = el.sourceline or 1
+        opener = "<" + (el.tag if isinstance(el.tag, str) else "!--")
+        if opener not in self._line(line):  # lxml gives the line where a long start tag ends
+            for earlier in range(line - 1, 0, -1):
+                if opener in self._line(earlier):
+                    return m.Pos(self.file, earlier, self._line(earlier).rfind(opener) + 1)
+        return m.Pos(self.file, line, self.column(el))
 
     def response(self, root: Any) -> m.Response:
         leading = self._siblings(root, "previous")
