@@ -32,7 +32,7 @@ _LEADING: dict[str, tuple[str, ...]] = {
     "dial": ("targets",),
     "bridge": ("target",),
     "dial.failed": ("outcome",),
-    "http": ("method", "url", "status"),
+    "http": ("method", "url"),
     "error": ("reason",),
     "input": ("digits",),
     "note": ("text",),
@@ -75,9 +75,16 @@ def details(event: Event, main_file: str | None = None) -> str:
                 parts.append(json.dumps(str(value), ensure_ascii=False))
             elif event.kind == "play" and name == "record":
                 parts.append(f"record {value}")
+            elif event.kind == "input":
+                parts.append(f"pressed {value}")
             else:
                 parts.append(_value(value))
-    parts.extend(f"{name}={_value(value)}" for name, value in data.items())
+    if event.kind == "input" and data.pop("timeout", None):
+        parts.append("nothing pressed (timeout)")
+    if event.kind == "http":
+        status, error = data.pop("status", None), data.pop("error", None)
+        parts.append(f"-> failed: {error}" if error else f"-> {status}")
+    parts.extend(f"{name}={_value(value)}" for name, value in data.items() if value is not None)
     if event.file and main_file and event.file != main_file:
         parts.append(f"(in {event.file})")
     return " ".join(parts)

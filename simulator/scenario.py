@@ -24,13 +24,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from callflow import model as m
 from callflow import types as ct
 from callflow.diagnostics import Finding, RuleInfo
+from callflow.lint import lint_loaded
+from callflow.parser import UNREADABLE as FLOW_UNREADABLE
+from callflow.parser import load
 from simulator.caller import CallerAction, CallerScript, DialOutcome, HangUp, Press, Silence
 from simulator.context import CallContext
-from simulator.expect import ENDINGS, AtLine, Ends, EventExpectation, Expectation, NotSay, Pattern
-from simulator.http import Canned
+from simulator.engine import simulate
+from simulator.expect import (
+    ENDINGS,
+    AtLine,
+    Ends,
+    EventExpectation,
+    Expectation,
+    Failure,
+    NotSay,
+    Pattern,
+    check,
+)
+from simulator.http import Canned, CannedResolver
 from simulator.limits import Limits
+from simulator.render import clock
+from simulator.transcript import CallResult
 
 MAX_BYTES = 1024 * 1024
 """Largest scenario file read; real scenarios are a few dozen lines."""
@@ -246,7 +263,7 @@ class _Reader:
     def path(self, node: Node, what: str) -> Path:
         """A file named relative to the scenario; it must exist."""
         raw = self.text(node, what)
-        path = (self.base / raw) if not os.path.isabs(raw) else Path(raw)
+        path = Path(os.path.normpath(self.base / raw))
         if not path.is_file():
             self.fail(node, MISSING_FILE, f"{what}: no such file {raw!r} (looked at {path})")
         return path
@@ -474,3 +491,78 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         message = f"scenario is not UTF-8 text (byte {exc.start})"
         raise ScenarioError(Finding(UNREADABLE.code, "error", message, file, 1, 1)) from None
     return parse_scenario(text, file)
+
+
+# --- running: the flow must lint without errors, then one call, then the expectations -------
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A flow file read for simulation: the model, or why it cannot run."""
+
+    path: Path
+    model: m.Response | None
+    errors: tuple[Finding, ...] = ()
+    unreadable: bool = False
+
+
+def load_flow(path: str | os.PathLike[str]) -> Flow:
+    """Parse and lint ``path``; a flow with lint errors is not simulated (warnings are fine)."""
+    loaded = load(Path(path))
+    unreadable = any(f.code == FLOW_UNREADABLE.code for f in loaded.findings)
+    errors = tuple(f for f in lint_loaded(loaded) if f.severity == "error")
+    return Flow(Path(path), None if errors else loaded.model, errors, unreadable)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """The outcome of one scenario: flow errors, or the call and the expectations it broke."""
+
+    scenario: Scenario
+    errors: tuple[Finding, ...] = ()
+    result: CallResult | None = None
+    failures: tuple[Failure, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.result is not None and not self.errors and not self.failures
+
+    def headline(self) -> str:
+        """One line: why it failed, or what the passing call did."""
+        if self.errors:
+            first = self.errors[0]
+            return f"the flow has {len(self.errors)} error(s); first: {first.render()}"
+        if self.failures:
+            more = len(self.failures) - 1
+            return self.failures[0].headline() + (f" (and {more} more)" if more else "")
+        assert self.result is not None
+        held = len(self.scenario.expect)
+        took = clock(self.result.duration_ms)
+        return f"{self.result.result} after {took}, {held} expectation(s) held"
+
+    def explain(self) -> list[str]:
+        """Every flow error, or every failed expectation with the transcript around it."""
+        if self.errors:
+            return [f.render() for f in self.errors]
+        return [line for f in self.failures for line in f.explain().splitlines()]
+
+
+def call(scenario: Scenario, flow: m.Response, file: str | None = None) -> CallResult:
+    """Simulate ``flow`` with the scenario's call, caller, HTTP answers and limits."""
+    return simulate(
+        flow,
+        caller=scenario.caller,
+        context=scenario.context,
+        http=CannedResolver(dict(scenario.http)),
+        limits=scenario.limits,
+        file=file or str(scenario.flow),
+    )
+
+
+def run_scenario(scenario: Scenario, flow: Flow | None = None) -> Run:
+    """Lint the flow, place the call, check the expectations. ``flow`` overrides the scenario's."""
+    flow = flow or load_flow(scenario.flow)
+    if flow.model is None:
+        return Run(scenario, errors=flow.errors)
+    result = call(scenario, flow.model, str(flow.path))
+    return Run(scenario, result=result, failures=tuple(check(scenario.expect, result)))

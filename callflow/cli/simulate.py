@@ -1,0 +1,205 @@
+"""``callflow simulate``: place one simulated call and print what happened.
+
+The quick flags build the same caller script, call fields and HTTP answers a scenario file
+does (the value readers are shared), so a call tried on the command line can be pasted into a
+scenario unchanged. The flow is linted first: a flow with errors is not simulated.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from simulator.caller import CallerScript, DialOutcome
+from simulator.context import CallContext
+from simulator.expect import Failure
+from simulator.render import transcript, wants_colour
+from simulator.scenario import (
+    Flow,
+    Scenario,
+    ScenarioError,
+    canned_file,
+    dial_outcome,
+    load_flow,
+    load_scenario,
+    presses,
+    run_scenario,
+    start_time,
+    state_code,
+    zone,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_QUICK = ("digits", "dials", "dial_default", "https", "from_", "to", "at", "tz", "state",
+          "county", "hangup_at")  # fmt: skip
+"""Parameters that describe the call; ``--scenario`` describes it instead."""
+
+
+def _pairs(values: tuple[str, ...], flag: str, what: str, *, last: bool) -> list[tuple[str, str]]:
+    """Split ``KEY=VALUE`` flags, at the last ``=`` or at the first one."""
+    out = []
+    for raw in values:
+        key, sep, value = raw.rpartition("=") if last else raw.partition("=")
+        if not sep or not key or not value:
+            raise click.BadParameter(f"{raw!r} is not {what}", param_hint=flag)
+        out.append((key, value))
+    return out
+
+
+def _caller(digits: tuple[str, ...], dials: tuple[str, ...], dial_default: str | None,
+            hangup_at: int | None) -> CallerScript:  # fmt: skip
+    """``--digits 1 --digits ''`` (or ``--digits 1,``): one entry per wait for input."""
+    try:
+        actions = presses(d for raw in digits for d in raw.split(","))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--digits") from None
+    table: dict[str, DialOutcome] = {}
+    for target, outcome in _pairs(dials, "--dial", "TARGET=OUTCOME", last=True):
+        try:
+            table[target] = dial_outcome(outcome)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--dial") from None
+    default = DialOutcome()
+    if dial_default is not None:
+        try:
+            default = dial_outcome(dial_default)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--dial-default") from None
+    return CallerScript(actions, table, default, hangup_at)
+
+
+def _context(options: dict[str, Any]) -> CallContext:
+    values: dict[str, Any] = {}
+    for name in ("from_", "to", "county"):
+        if options[name] is not None:
+            values[name] = options[name]
+    tz = options["tz"] or "UTC"
+    try:
+        zone(tz)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tz") from None
+    try:
+        values["start"] = start_time(options["at"], tz)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--at") from None
+    if options["state"] is not None:
+        try:
+            values["state"] = state_code(options["state"])
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--state") from None
+    return CallContext(tz=tz, **values)
+
+
+def _from_flags(flow: Path, options: dict[str, Any]) -> Scenario:
+    http = {}
+    for url, file in _pairs(options["https"], "--http", "URL=FILE", last=False):
+        try:
+            http[url] = canned_file(Path(file))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--http") from None
+    caller = _caller(options["digits"], options["dials"], options["dial_default"],
+                     options["hangup_at"])  # fmt: skip
+    return Scenario(Path("<command line>"), flow, _context(options), caller, http)
+
+
+def _report(failures: tuple[Failure, ...], explained: list[str], total: int) -> None:
+    if not failures:
+        click.echo(f"expectations: all {total} held")
+        return
+    click.echo(f"expectations: {len(failures)} of {total} failed")
+    for line in explained:
+        click.echo("  " + line)
+
+
+def _findings_out(flow: Flow, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"findings": [asdict(f) for f in flow.errors]}, indent=2))
+    else:
+        for finding in flow.errors:
+            click.echo(finding.render())
+
+
+@click.command()
+@click.argument("flow", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--digits", "digits", multiple=True, metavar="KEYS",
+              help="Keys pressed at the next wait for input, one flag per Gather wait in order "
+                   "('' = silence, a trailing stop key allowed; '1,2' = two waits).")  # fmt: skip
+@click.option("--dial", "dials", multiple=True, metavar="TARGET=OUTCOME",
+              help="How a Dial destination behaves: answer, busy, no-answer, fail, "
+                   "answer:AFTER_MS or answer:AFTER_MS:TALK_MS.")  # fmt: skip
+@click.option("--dial-default", metavar="OUTCOME",
+              help="Outcome of destinations not given with --dial (default: answer).")  # fmt: skip
+@click.option("--http", "https", multiple=True, metavar="URL=FILE",
+              help="Answer requests to URL (without its query) with the XML in FILE; "
+                   "other URLs fail as if the server were down.")  # fmt: skip
+@click.option("--from", "from_", metavar="NUMBER", help="The caller's number.")
+@click.option("--to", metavar="NUMBER", help="The number called.")
+@click.option("--at", metavar="ISO-DATETIME",
+              help="When the call starts; without an offset it is local time in --tz.")  # fmt: skip
+@click.option("--tz", metavar="ZONE", help="Time zone for Schedule and --at (default UTC).")
+@click.option("--state", metavar="XX", help="Caller's US state (default: from --from).")
+@click.option("--county", metavar="NAME", help="Caller's county, for Geo county.")
+@click.option("--hangup-at", type=click.IntRange(min=0), metavar="MS",
+              help="The caller hangs up at this virtual time.")  # fmt: skip
+@click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path),
+              help="Take the call from a scenario file and check its expectations.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)  # fmt: skip
+def simulate(flow: Path | None, scenario: Path | None, fmt: str, **options: Any) -> None:
+    """Simulate one call of FLOW and print its transcript.
+
+    \b
+    Examples:
+      callflow simulate menu.xml --digits 1               press 1 at the first menu
+      callflow simulate menu.xml --digits '' --digits 2   silence, then 2
+      callflow simulate hours.xml --at 2026-01-10T09:00 --tz America/New_York
+      callflow simulate --scenario scenarios/support.yaml
+
+    Exit status: 0 the call ran (whatever its result), 1 the flow has lint errors or the
+    scenario's expectations failed, 2 usage error or unreadable input.
+    """
+    if scenario is not None:
+        given = [name for name in _QUICK if options[name] not in (None, ())]
+        if given:
+            flags = ", ".join("--" + name.rstrip("_").replace("_", "-") for name in given)
+            raise click.UsageError(f"{flags}: describe the call in the scenario, not with flags")
+        try:
+            scn = load_scenario(scenario)
+        except ScenarioError as exc:
+            click.echo(exc.finding.render(), err=True)
+            sys.exit(EXIT_USAGE)
+    elif flow is None:
+        raise click.UsageError("give a FLOW file or --scenario FILE")
+    else:
+        scn = _from_flags(flow, options)
+    checked = load_flow(flow or scn.flow)
+    if checked.unreadable:
+        for finding in checked.errors:
+            click.echo(finding.render(), err=True)
+        sys.exit(EXIT_USAGE)
+    if checked.model is None:
+        _findings_out(checked, fmt)
+        sys.exit(EXIT_FAILED)
+    run = run_scenario(scn, checked)
+    assert run.result is not None
+    if fmt == "json":
+        out = run.result.to_json()
+        if scenario is not None:
+            out["failures"] = [
+                {"step": f.step, "line": f.expectation.line,
+                 "expectation": f.expectation.describe(), "reason": f.reason}
+                for f in run.failures
+            ]  # fmt: skip
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        colour = wants_colour(sys.stdout)
+        for line in transcript(run.result, colour=colour, main_file=str(checked.path)):
+            click.echo(line, color=colour)
+        if scenario is not None:
+            _report(run.failures, run.explain(), len(scn.expect))
+    sys.exit(EXIT_FAILED if run.failures else EXIT_OK)

@@ -1,0 +1,143 @@
+"""``callflow test``: run many scenario files, one PASS/FAIL line each, JUnit XML for CI.
+
+A scenario file that cannot be used (bad YAML, unknown key, missing flow) is reported as an
+ERROR line and counted as failed, the others still run, and the exit status is 2 so CI tells a
+broken test suite from a broken call flow (exit 1).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from lxml import etree
+
+from simulator.render import wants_colour
+from simulator.scenario import Run, ScenarioError, load_flow, load_scenario, run_scenario
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One scenario's verdict: ``run`` when it ran, else ``error`` (it could not be used)."""
+
+    path: str
+    seconds: float
+    run: Run | None = None
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.run is not None and self.run.passed
+
+
+def scenario_files(paths: tuple[Path, ...]) -> Iterator[tuple[str, str | None]]:
+    """(path, problem) for each scenario named or found under a directory, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            if not found:
+                yield str(path), f"{path}: no scenario files (*.yaml) in this directory"
+            for file in found:
+                yield str(file), None
+        elif path.exists():
+            yield str(path), None
+        else:
+            yield str(path), f"{path}:1:1: SC001 error cannot read scenario: no such file"
+
+
+def run_one(path: str) -> Outcome:
+    began = time.perf_counter()
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as exc:
+        return Outcome(path, time.perf_counter() - began, error=exc.finding.render())
+    flow = load_flow(scenario.flow)
+    if flow.unreadable:
+        return Outcome(path, time.perf_counter() - began, error=flow.errors[0].render())
+    run = run_scenario(scenario, flow)
+    return Outcome(path, time.perf_counter() - began, run=run)
+
+
+def _print(outcome: Outcome, colour: bool) -> None:
+    def tag(word: str, fg: str) -> str:
+        return click.style(word, fg=fg, bold=True) if colour else word
+
+    if outcome.error is not None:
+        click.echo(f"{tag('ERROR', 'red')} {outcome.error}", color=colour)
+        return
+    assert outcome.run is not None
+    if outcome.passed:
+        click.echo(f"{tag('PASS', 'green')} {outcome.path}: {outcome.run.headline()}", color=colour)
+        return
+    click.echo(f"{tag('FAIL', 'red')} {outcome.path}: {outcome.run.headline()}", color=colour)
+    for line in outcome.run.explain():
+        click.echo("    " + line)
+
+
+def junit(outcomes: list[Outcome]) -> bytes:
+    """A JUnit XML report (the Ant schema CI servers read): one testcase per scenario."""
+    failures = sum(1 for o in outcomes if o.run is not None and not o.passed)
+    errors = sum(1 for o in outcomes if o.error is not None)
+    suite = etree.Element("testsuite", {
+        "name": "callflow scenarios", "tests": str(len(outcomes)), "failures": str(failures),
+        "errors": str(errors), "time": f"{sum(o.seconds for o in outcomes):.3f}",
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        "hostname": socket.gethostname() or "localhost",
+    })  # fmt: skip
+    etree.SubElement(suite, "properties")
+    for outcome in outcomes:
+        folder, name = os.path.split(outcome.path)
+        case = etree.SubElement(suite, "testcase", {
+            "name": name, "classname": folder.replace(os.sep, ".").strip(".") or ".",
+            "time": f"{outcome.seconds:.3f}",
+        })  # fmt: skip
+        if outcome.error is not None:
+            node = etree.SubElement(case, "error", message=outcome.error, type="scenario-error")
+            node.text = outcome.error
+        elif outcome.run is not None and not outcome.passed:
+            kind = "flow-error" if outcome.run.errors else "expectation"
+            node = etree.SubElement(case, "failure", message=outcome.run.headline(), type=kind)
+            node.text = "\n".join(outcome.run.explain())
+    etree.SubElement(suite, "system-out")
+    etree.SubElement(suite, "system-err")
+    return bytes(etree.tostring(suite, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="Also write a JUnit XML report to FILE.")  # fmt: skip
+def test(paths: tuple[Path, ...], junit_file: Path | None) -> None:
+    """Run scenario files (or every *.yaml under directories) and report each.
+
+    Prints one PASS/FAIL line per scenario, an explanation under each failure, and
+    "N passed, M failed" last. Exit status: 0 all passed, 1 some failed, 2 some scenario
+    file could not be read or is malformed (the others still run).
+    """
+    colour = wants_colour(sys.stdout)
+    outcomes: list[Outcome] = []
+    for path, problem in scenario_files(paths):
+        outcome = run_one(path) if problem is None else Outcome(path, 0.0, error=problem)
+        _print(outcome, colour)
+        outcomes.append(outcome)
+    if junit_file is not None:
+        try:
+            junit_file.write_bytes(junit(outcomes))
+        except OSError as exc:
+            click.echo(f"callflow test: cannot write {junit_file}: {exc.strerror}", err=True)
+            sys.exit(EXIT_USAGE)
+    passed = sum(1 for o in outcomes if o.passed)
+    click.echo(f"{passed} passed, {len(outcomes) - passed} failed")
+    if any(o.error is not None for o in outcomes):
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_OK if passed == len(outcomes) else EXIT_FAILED)
