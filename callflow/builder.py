@@ -1,0 +1,751 @@
+"""Build call flows in Python: fluent methods, ``with`` blocks and plain constructors.
+
+Two styles make the same immutable ``callflow.model`` tree::
+
+    r = Response()
+    r.say("Thanks for calling.")
+    with r.gather(dtmf_length=1, timeout=8000) as g:
+        g.say("For sales press 1.")
+        g.dtmf("1").say("Connecting you.").dial("+15551234")
+    r.hangup()
+    print(r.to_xml(pretty=True))
+
+    Response(Say("Hi"), Gather(Say("Press 1"), DTMF("1", Say("One")), dtmf_length=1), Hangup())
+
+Conventions:
+
+- Methods that add a *container* (``gather``, ``dtmf``, ``default``, ``error``, ``dial``,
+  ``record``, ``call``, ``geo``, ``schedule``) return the new child, which is a context manager
+  (``with`` only scopes the name: the child is already attached). Methods that add a *leaf*
+  return ``self``, so calls chain. ``append(child)`` adds a ready-made child and returns ``self``.
+- Keyword names are the model's Python field names (``dtmf_length``, ``caller_id``, ``field``).
+  ``None`` means "not given". Values are checked by the attribute's type from the model, and a
+  value equal to the default is still written when you pass it.
+- Positional arguments: the element text (``Say``, ``Play``, ``To``), or the attributes without
+  which the element means nothing (``DTMF`` value, ``Meta`` name and value, ``Call`` field and
+  value, ``Tone`` hz, ``Callback``/``Curl`` url), then children. ``Dial`` takes destinations
+  as strings (each becomes a ``To``).
+- Element text is stored as an XML parser reads it back: line ends become ``\\n`` and leading
+  and trailing whitespace is stripped (attribute values are kept exactly). A comment is stored
+  as `` text `` (stripped, one space each side) so ``comment("a")`` writes ``<!-- a -->``.
+
+Every mistake the grammar can see fails at the call that makes it, with ``BuildError`` naming
+the rule: an unknown keyword, a value of the wrong type, a child the parent does not allow, a
+missing required attribute, text XML 1.0 cannot hold. Rules across elements (duplicate DTMF
+values, unreachable commands...) belong to the linter: ``Response.lint()``.
+
+Which attributes and children each element has comes from ``callflow.model`` and
+``callflow.grammar``; this module only precomputes per-class tables from them, once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType, TracebackType
+from typing import Any, ClassVar, Generic, Self, TypeAlias, TypeVar, cast
+
+from callflow import grammar as g
+from callflow import model as m
+from callflow import serializer
+from callflow import types as t
+from callflow.diagnostics import Finding
+
+__all__ = [
+    "DTMF", "Answer", "BuildError", "Call", "Callback", "Comment", "Curl", "Default", "Dial",
+    "Element", "Error", "Gather", "Geo", "Hangup", "Hold", "Meta", "Pause", "Play", "Record",
+    "RecordStart", "RecordStop", "RecordWait", "Response", "Say", "Schedule", "To", "Tone",
+    "Unhold",
+]  # fmt: skip
+
+N = TypeVar("N", bound=m.Node)
+
+
+class BuildError(ValueError):
+    """A builder call broke a grammar rule; the message names the element and the rule."""
+
+
+# ---- per-class tables, computed once from the model -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    tag: str
+    checks: Mapping[str, tuple[m.AttrSpec, Callable[[Any], Any], int]]
+    """Python field name -> (spec, its type's check, declaration index), so a call does no
+    reflection; the index keeps the serializer's attribute order."""
+    writers: Mapping[str, Callable[[Any], str]]
+    """Field name -> writer of the attribute text."""
+    required: tuple[str, ...]
+    allowed: frozenset[type[m.Node]]
+    allowed_names: str
+    content_check: Callable[[Any], Any] | None
+    """Check of the element text, where the grammar types it (To)."""
+    hints: Mapping[str, str]
+    """Lower-cased XML names and aliases -> field name, for 'did you mean'."""
+
+
+_MEMO_LIMIT = 4096
+"""Most distinct strings remembered per type: flows repeat the same URLs, keys and numbers."""
+
+
+def _memo(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``fn`` remembering its results for ``str`` and ``int`` arguments; failures are not kept.
+
+    Only for pure functions with immutable results (type checks, escaping): the hot path
+    then costs a dict lookup for the values a flow repeats.
+    """
+    cache: dict[Any, Any] = {}
+
+    def memo(value: Any) -> Any:
+        kind = type(value)
+        if kind is not str and kind is not int:
+            return fn(value)
+        hit = cache.get(value)
+        if hit is None:
+            hit = fn(value)
+            if len(cache) < _MEMO_LIMIT:
+                cache[value] = hit
+        return hit
+
+    return memo
+
+
+_CHECKERS: dict[t.AttrType, Callable[[Any], Any]] = {}
+
+
+def _checker(ty: t.AttrType) -> Callable[[Any], Any]:
+    """The type's check, made cheap without changing what it accepts (one per type)."""
+    found = _CHECKERS.get(ty)
+    if found is None:
+        check = ty.check
+        if type(ty) is t.AttrType and ty.base == "xs:string" and ty.pattern == r"[\s\S]*":
+
+            def any_text(value: Any) -> Any:  # the type accepts any text: only test for str
+                return value if type(value) is str else check(value)
+
+            found = any_text
+        else:
+            found = _memo(check)
+        _CHECKERS[ty] = found
+    return found
+
+
+def _writer(spec: m.AttrSpec) -> Callable[[Any], str]:
+    """Value -> `` name="escaped text"``, as the serializer writes the attribute."""
+    xml, fmt, escape = spec.xml, spec.type.format, serializer.escape_attr
+    return _memo(lambda value: f' {xml}="{escape(fmt(value))}"')
+
+
+_escape_text: Callable[[Any], str] = _memo(serializer.escape_text)
+
+
+def _table(cls: type[m.Node]) -> _Table:
+    specs = cls.attr_specs()
+    hints: dict[str, str] = {}
+    for name, spec in specs.items():
+        for spelling in (name, spec.xml, *spec.aliases):
+            hints.setdefault(spelling.lower(), name)
+    allowed = g.allowed_children(cls)
+    return _Table(
+        tag=cls.TAG,
+        checks=MappingProxyType(
+            {n: (s, _checker(s.type), i) for i, (n, s) in enumerate(specs.items())}
+        ),
+        writers=MappingProxyType({n: _writer(s) for n, s in specs.items()}),
+        required=tuple(n for n, s in specs.items() if s.required),
+        allowed=frozenset(allowed),
+        allowed_names=", ".join(c.TAG for c in allowed),
+        content_check=_checker(cls.CONTENT_TYPE) if cls.CONTENT_TYPE else None,
+        hints=MappingProxyType(hints),
+    )
+
+
+_TABLES: dict[type[m.Node], _Table] = {cls: _table(cls) for cls in m.ELEMENT_TYPES}
+
+# XML 1.0 Char production: tab, LF, CR and the ranges below; everything else cannot be written.
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _legal(where: str, text: str) -> str:
+    bad = _XML_ILLEGAL.search(text)
+    if bad is not None:
+        raise BuildError(
+            f"{where} contains U+{ord(bad.group()):04X} at index {bad.start()}:"
+            " XML 1.0 cannot represent control characters other than tab, newline and CR"
+        )
+    return text
+
+
+def _text(value: object, tag: str, what: str) -> str:
+    """Element text as an XML parser gives it back: line ends normalised, ends stripped."""
+    if not isinstance(value, str):
+        raise BuildError(f"{tag} {what} must be a str, not {type(value).__name__}")
+    if _XML_ILLEGAL.search(value):
+        _legal(f"{tag} {what}", value)
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.strip()
+
+
+def _unknown(table: _Table, key: str) -> BuildError:
+    field = table.hints.get(key.lower())
+    if field is None:
+        close = difflib.get_close_matches(key, list(table.checks), n=1, cutoff=0.6)
+        field = close[0] if close else None
+    if key == "content":
+        hint = "pass the element text as the first positional argument"
+    elif field is not None and field != key:
+        hint = f"did you mean {field}?"
+    elif table.checks:
+        hint = "its attributes: " + ", ".join(table.checks)
+    else:
+        hint = "it takes no attributes"
+    return BuildError(f"{table.tag} has no attribute {key!r} ({hint})")
+
+
+def _check(table: _Table, attrs: dict[str, Any]) -> dict[str, Any]:
+    """Validate keyword attributes against the model's specs; return canonical values."""
+    values: dict[str, Any] = {}
+    checks = table.checks
+    last = -1
+    ordered = True
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        found = checks.get(key)
+        if found is None:
+            raise _unknown(table, key)
+        spec, check, rank = found
+        try:
+            checked = check(value)
+        except ValueError as exc:
+            hint = ""
+            if spec.type is t.MS and isinstance(value, str):
+                hint = f" (durations are whole milliseconds, e.g. {key}=5000)"
+            raise BuildError(f"{table.tag} {key}: {exc}{hint}") from None
+        if type(checked) is str and _XML_ILLEGAL.search(checked):
+            _legal(f"{table.tag} {key}", checked)
+        values[key] = checked
+        ordered = ordered and rank > last
+        last = rank
+    for key in table.required:
+        if key not in values:
+            raise BuildError(f"{table.tag} needs the attribute {key}")
+    if not ordered:  # keep declaration order, so writing needs no sort
+        values = dict(sorted(values.items(), key=lambda item: checks[item[0]][2]))
+    return values
+
+
+def _put(tag: str, attrs: dict[str, Any], key: str, value: Any) -> None:
+    """Move a positional argument into the keyword attributes, refusing it twice."""
+    if value is None:
+        return
+    if key in attrs:
+        raise BuildError(f"{tag} {key} is given both positionally and as {key}=")
+    attrs[key] = value
+
+
+# ---- the builder nodes -------------------------------------------------------------------
+
+
+class Comment:
+    """An XML comment among the children: ``<!-- text -->``."""
+
+    __slots__ = ("text",)
+    MODEL: ClassVar[type[m.Node]] = m.Comment
+
+    def __init__(self, text: str) -> None:
+        body = _text(text, "Comment", "text")
+        if "--" in body:
+            raise BuildError("Comment cannot contain '--' (XML forbids it inside comments)")
+        self.text = f" {body} "
+
+    def build(self) -> m.Comment:
+        return m.Comment(text=self.text)
+
+    def _write(self, out: list[str], pad: str, pretty: bool) -> None:
+        out.append(f"{pad}<!--{self.text}-->\n" if pretty else f"<!--{self.text}-->")
+
+
+class _Fallback(Exception):
+    """A model node among the children: let the serializer write the whole tree."""
+
+
+class _Frozen:
+    """A ready model node appended as a child (for example a parsed fragment)."""
+
+    __slots__ = ("MODEL", "node")
+
+    def __init__(self, node: m.Node) -> None:
+        self.node = node
+        self.MODEL = type(node)
+
+    def build(self) -> m.Node:
+        return self.node
+
+    def _write(self, out: list[str], pad: str, pretty: bool) -> None:
+        raise _Fallback
+
+
+_ChildArg: TypeAlias = "Element[Any] | Comment | m.Node"
+"""What a constructor or method accepts as a child: a builder, a Comment or a model node."""
+
+
+class Element(Generic[N]):
+    """Base of the builder nodes: checked attribute values plus child builders.
+
+    Mutable while you build; ``build()`` freezes it into the model. Every element method is
+    defined here and the grammar decides at the call whether the child fits, so a misplaced
+    element gets the same message from every style.
+    """
+
+    __slots__ = ("_children", "_values")
+    MODEL: ClassVar[type[m.Node]]
+    _TABLE: ClassVar[_Table]
+
+    def __init_subclass__(cls, model: type[m.Node] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if model is not None:
+            cls.MODEL = model
+            cls._TABLE = _TABLES[model]
+
+    def __init__(self, children: tuple[Any, ...], attrs: dict[str, Any]) -> None:
+        table = self._TABLE
+        self._values = _check(table, attrs) if attrs or table.required else {}
+        self._children: list[Element[Any] | Comment | _Frozen] = []
+        for child in children:
+            self.append(child)
+
+    def _content(self, what: str, value: object) -> None:
+        table = self._TABLE
+        text = _text(value, table.tag, what)
+        if table.content_check is not None:
+            try:
+                text = table.content_check(text)
+            except ValueError as exc:
+                raise BuildError(f"{table.tag} {what}: {exc}") from None
+        if text:
+            self._values["content"] = text
+
+    # -- structure --
+
+    def append(self, child: _ChildArg) -> Self:
+        """Add a ready-made child and return self. Model nodes are taken as they are."""
+        if isinstance(child, (Element, Comment)):
+            self._attach(child)
+        elif isinstance(child, m.Node):
+            self._attach(_Frozen(child))
+        else:
+            raise BuildError(
+                f"children of {self._TABLE.tag} must be elements such as Say(...), not"
+                f" {type(child).__name__} {child!r}"
+            )
+        return self
+
+    def _attach(self, child: Element[Any] | Comment | _Frozen) -> None:
+        if child.MODEL not in self._TABLE.allowed:
+            self._misplaced(child.MODEL)
+        self._children.append(child)
+
+    def _misplaced(self, model: type[m.Node]) -> None:
+        table = self._TABLE
+        if model is m.Comment:
+            if table.allowed:
+                return
+            raise BuildError(f"{table.tag} cannot hold a comment (it holds no elements)")
+        where = f"allowed: {table.allowed_names}" if table.allowed else "it holds none"
+        raise BuildError(f"{model.TAG} is not allowed inside {table.tag} ({where})")
+
+    def _leaf(self, child: Element[Any] | Comment) -> Self:
+        if child.MODEL not in self._TABLE.allowed:
+            self._misplaced(child.MODEL)
+        self._children.append(child)
+        return self
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        attrs = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        return f"<{type(self).__name__}({attrs}) with {len(self._children)} children>"
+
+    # -- output --
+
+    def build(self) -> N:
+        """The immutable model node (and its subtree)."""
+        values = self._values
+        node = self.MODEL(
+            children=tuple([c.build() for c in self._children]),
+            given=frozenset(values),
+            **values,
+        )
+        return cast(N, node)
+
+    def to_xml(self, *, pretty: bool = True, declaration: bool = True) -> str:
+        """The XML text, exactly as ``callflow.serializer.to_xml(self.build())`` writes it.
+
+        Written straight from the builder (the model round trip would double the cost on the
+        hot path); a property test keeps the two writers identical.
+        """
+        out: list[str] = []
+        if declaration:  # the serializer's own constants, so the two writers cannot drift
+            out.append(serializer._DECLARATION + "\n" if pretty else serializer._DECLARATION)
+        try:
+            self._write(out, "", pretty)
+        except _Fallback:
+            return serializer.to_xml(self.build(), pretty=pretty, declaration=declaration)
+        return "".join(out)
+
+    def _write(self, out: list[str], pad: str, pretty: bool) -> None:
+        table = self._TABLE
+        values = self._values
+        head = f"{pad}<{table.tag}"
+        content = None
+        if values:
+            writers = table.writers
+            for name, value in values.items():
+                if name == "content":
+                    content = value
+                else:
+                    head += writers[name](value)
+        text = _escape_text(content) if content else None
+        nl = "\n" if pretty else ""
+        if not self._children:
+            out.append(f"{head}/>{nl}" if text is None else f"{head}>{text}</{table.tag}>{nl}")
+            return
+        out.append(f"{head}>{text or ''}{nl}")
+        inner = pad + serializer._INDENT if pretty else ""
+        for child in self._children:
+            child._write(out, inner, pretty)
+        out.append(f"{pad}</{table.tag}>{nl}")
+
+    # -- leaves: add a child and return self --
+
+    def answer(self, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Answer(*children, **attrs))
+
+    def say(self, content: str | None = None, /, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Say(content, *children, **attrs))
+
+    def play(self, content: str | None = None, /, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Play(content, *children, **attrs))
+
+    def pause(self, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Pause(*children, **attrs))
+
+    def hangup(self, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Hangup(*children, **attrs))
+
+    def hold(self, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Hold(*children, **attrs))
+
+    def unhold(self, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Unhold(*children, **attrs))
+
+    def tone(self, hz: str | None = None, /, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Tone(hz, *children, **attrs))
+
+    def record_start(self, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(RecordStart(*children, **attrs))
+
+    def record_stop(self, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(RecordStop(*children, **attrs))
+
+    def record_wait(self, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(RecordWait(*children, **attrs))
+
+    def to(self, destination: str, /, **attrs: Any) -> Self:
+        return self._leaf(To(destination, **attrs))
+
+    def callback(self, url: str | None = None, /, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Callback(url, *children, **attrs))
+
+    def curl(self, url: str | None = None, /, *children: _ChildArg, **attrs: Any) -> Self:
+        return self._leaf(Curl(url, *children, **attrs))
+
+    def meta(
+        self,
+        name: str | None = None,
+        value: str | None = None,
+        /,
+        *,
+        content: str | None = None,
+        **attrs: Any,
+    ) -> Self:
+        return self._leaf(Meta(name, value, content=content, **attrs))
+
+    def comment(self, text: str) -> Self:
+        return self._leaf(Comment(text))
+
+    # -- containers: add a child and return it --
+
+    def gather(self, *children: _ChildArg, **attrs: Any) -> Gather:
+        child = Gather(*children, **attrs)
+        self._attach(child)
+        return child
+
+    def dtmf(self, value: str | None = None, /, *children: _ChildArg, **attrs: Any) -> DTMF:
+        child = DTMF(value, *children, **attrs)
+        self._attach(child)
+        return child
+
+    def default(self, *children: _ChildArg, **attrs: Any) -> Default:
+        child = Default(*children, **attrs)
+        self._attach(child)
+        return child
+
+    def error(self, *children: _ChildArg, **attrs: Any) -> Error:
+        child = Error(*children, **attrs)
+        self._attach(child)
+        return child
+
+    def dial(self, *children: _ChildArg | str, **attrs: Any) -> Dial:
+        child = Dial(*children, **attrs)
+        self._attach(child)
+        return child
+
+    def record(self, *children: _ChildArg, **attrs: Any) -> Record:
+        child = Record(*children, **attrs)
+        self._attach(child)
+        return child
+
+    def call(
+        self,
+        field: str | None = None,
+        value: str | None = None,
+        /,
+        *children: _ChildArg,
+        **attrs: Any,
+    ) -> Call:
+        child = Call(field, value, *children, **attrs)
+        self._attach(child)
+        return child
+
+    def geo(self, *children: _ChildArg, **attrs: Any) -> Geo:
+        child = Geo(*children, **attrs)
+        self._attach(child)
+        return child
+
+    def schedule(self, *children: _ChildArg, **attrs: Any) -> Schedule:
+        child = Schedule(*children, **attrs)
+        self._attach(child)
+        return child
+
+
+# ---- one class per element ---------------------------------------------------------------
+# Elements whose only arguments are children and keyword attributes share ``Element``'s
+# constructor through ``_Plain``; the others map their positional arguments first.
+
+
+class _Plain(Element[N]):
+    __slots__ = ()
+
+    def __init__(self, *children: _ChildArg, **attrs: Any) -> None:
+        Element.__init__(self, children, attrs)
+
+
+class Response(_Plain[m.Response], model=m.Response):
+    """The document root. ``str(r)`` is its pretty XML."""
+
+    __slots__ = ()
+
+    def build(self) -> m.Response:
+        return m.Response(children=tuple([c.build() for c in self._children]))
+
+    def __str__(self) -> str:
+        return self.to_xml()
+
+    def lint(self) -> list[Finding]:
+        """Serialise and run the linter on the result: the rules across elements live there."""
+        from callflow.lint import lint_source  # the linter is heavier: load it on first use
+
+        return lint_source(self.build())
+
+
+class Answer(_Plain[m.Answer], model=m.Answer):
+    __slots__ = ()
+
+
+class Pause(_Plain[m.Pause], model=m.Pause):
+    __slots__ = ()
+
+
+class Hangup(_Plain[m.Hangup], model=m.Hangup):
+    __slots__ = ()
+
+
+class Hold(_Plain[m.Hold], model=m.Hold):
+    __slots__ = ()
+
+
+class Unhold(_Plain[m.Unhold], model=m.Unhold):
+    __slots__ = ()
+
+
+class RecordStart(_Plain[m.RecordStart], model=m.RecordStart):
+    __slots__ = ()
+
+
+class RecordStop(_Plain[m.RecordStop], model=m.RecordStop):
+    __slots__ = ()
+
+
+class RecordWait(_Plain[m.RecordWait], model=m.RecordWait):
+    __slots__ = ()
+
+
+class Record(_Plain[m.Record], model=m.Record):
+    __slots__ = ()
+
+
+class Gather(_Plain[m.Gather], model=m.Gather):
+    __slots__ = ()
+
+
+class Default(_Plain[m.Default], model=m.Default):
+    __slots__ = ()
+
+
+class Error(_Plain[m.Error], model=m.Error):
+    __slots__ = ()
+
+
+class Geo(_Plain[m.Geo], model=m.Geo):
+    __slots__ = ()
+
+
+class Schedule(_Plain[m.Schedule], model=m.Schedule):
+    __slots__ = ()
+
+
+class Say(Element[m.Say], model=m.Say):
+    """``Say("text")`` writes element text; ``Say(text="...")`` writes the attribute."""
+
+    __slots__ = ()
+
+    def __init__(self, content: str | None = None, /, *children: _ChildArg, **attrs: Any) -> None:
+        Element.__init__(self, children, attrs)
+        if content is not None:
+            self._content("text", content)
+
+
+class Play(Element[m.Play], model=m.Play):
+    """``Play("https://.../a.mp3")`` writes the URL as element text; or ``url=``/``record=``."""
+
+    __slots__ = ()
+
+    def __init__(self, content: str | None = None, /, *children: _ChildArg, **attrs: Any) -> None:
+        Element.__init__(self, children, attrs)
+        if content is not None:
+            self._content("url", content)
+
+
+class To(Element[m.To], model=m.To):
+    """A Dial destination: ``To("+15551234")``, ``To("sip:desk@pbx.example.com")``."""
+
+    __slots__ = ()
+
+    def __init__(self, destination: str, /, **attrs: Any) -> None:
+        Element.__init__(self, (), attrs)
+        self._content("destination", destination)
+
+
+class Meta(Element[m.Meta], model=m.Meta):
+    """``Meta("name", "value")``, or ``Meta("name", content="multi-line text")``."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        name: str | None = None,
+        value: str | None = None,
+        /,
+        *,
+        content: str | None = None,
+        **attrs: Any,
+    ) -> None:
+        _put("Meta", attrs, "name", name)
+        _put("Meta", attrs, "value", value)
+        Element.__init__(self, (), attrs)
+        if content is not None:
+            self._content("text", content)
+
+
+class DTMF(Element[m.DTMF], model=m.DTMF):
+    """A Gather branch: ``DTMF("1", Say("Sales"))``."""
+
+    __slots__ = ()
+
+    def __init__(self, value: str | None = None, /, *children: _ChildArg, **attrs: Any) -> None:
+        _put("DTMF", attrs, "value", value)
+        Element.__init__(self, children, attrs)
+
+
+class Tone(Element[m.Tone], model=m.Tone):
+    """``Tone("440,480", don=2000, doff=4000)``."""
+
+    __slots__ = ()
+
+    def __init__(self, hz: str | None = None, /, *children: _ChildArg, **attrs: Any) -> None:
+        _put("Tone", attrs, "hz", hz)
+        Element.__init__(self, children, attrs)
+
+
+class Callback(Element[m.Callback], model=m.Callback):
+    """``Callback("https://ivr.example.com/next", Error(...), method="POST")``."""
+
+    __slots__ = ()
+
+    def __init__(self, url: str | None = None, /, *children: _ChildArg, **attrs: Any) -> None:
+        _put("Callback", attrs, "url", url)
+        Element.__init__(self, children, attrs)
+
+
+class Curl(Element[m.Curl], model=m.Curl):
+    """``Curl("https://crm.example.com/hook", method="POST", body=True)``."""
+
+    __slots__ = ()
+
+    def __init__(self, url: str | None = None, /, *children: _ChildArg, **attrs: Any) -> None:
+        _put("Curl", attrs, "url", url)
+        Element.__init__(self, children, attrs)
+
+
+class Call(Element[m.Call], model=m.Call):
+    """Runs its children when a call field equals a value: ``Call("direction", "inbound")``."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        field: str | None = None,
+        value: str | None = None,
+        /,
+        *children: _ChildArg,
+        **attrs: Any,
+    ) -> None:
+        _put("Call", attrs, "field", field)
+        _put("Call", attrs, "value", value)
+        Element.__init__(self, children, attrs)
+
+
+class Dial(Element[m.Dial], model=m.Dial):
+    """``Dial("+15551234", "sip:desk@pbx.example.com", timeout=20000)``: strings become To."""
+
+    __slots__ = ()
+
+    def __init__(self, *children: _ChildArg | str, **attrs: Any) -> None:
+        Element.__init__(self, (), attrs)
+        for child in children:
+            self.append(To(child) if isinstance(child, str) else child)
