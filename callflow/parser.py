@@ -7,6 +7,7 @@ kept in each node's ``spelling`` so the linter can warn and ``fmt`` can rewrite.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import re
@@ -172,12 +173,12 @@ def load_bytes(data: bytes, file: str | None = None) -> Loaded:
     unsafe = _unsafe(tree, text, file)
     if unsafe:
         return Loaded(None, [unsafe], text=text, file=file)
-    builder = _ModelBuilder(text, file)
+    builder = _ModelBuilder(text, file, root)
     if root.tag != "Response":
         name = root.tag if isinstance(root.tag, str) else "?"
         msg = f"root element must be Response, not {name}"
-        line = root.sourceline or 1
-        finding = _finding(WRONG_ROOT, msg, file, line, builder.column(root))
+        at = builder.pos(root)
+        finding = _finding(WRONG_ROOT, msg, file, at.line, at.col)
         return Loaded(None, [finding], text=text, file=file)
     too_deep = _depth_finding(root, builder, file)
     if too_deep:
@@ -185,7 +186,7 @@ def load_bytes(data: bytes, file: str | None = None) -> Loaded:
     validator = schema.xml_schema()
     if not validator.validate(tree):
         errors: list[Any] = list(iter(validator.error_log))  # type: ignore[call-overload]
-        findings = [_schema_finding(e, root, builder, file) for e in errors]
+        findings = [_schema_finding(e, tree, builder, file) for e in errors]
         return Loaded(None, _dedupe(findings), text=text, file=file)
     try:
         model = builder.response(root)
@@ -234,7 +235,8 @@ def _depth_finding(root: Any, builder: _ModelBuilder, file: str | None) -> Findi
         el, depth = stack.pop()
         if depth > MAX_DEPTH:
             msg = f"elements nest {depth} deep; the limit is {MAX_DEPTH}"
-            return _finding(TOO_LARGE, msg, file, el.sourceline or 1, builder.column(el))
+            at = builder.pos(el)
+            return _finding(TOO_LARGE, msg, file, at.line, at.col)
         stack.extend((child, depth + 1) for child in el)
     return None
 
@@ -245,9 +247,17 @@ _RE_ATTR = re.compile(r"^Element '([^']+)', attribute '([^']+)': (.*)$", re.S)
 _RE_ELEM = re.compile(r"^Element '([^']+)': (.*)$", re.S)
 
 
-def _element_at(root: Any, tag: str, line: int) -> Any:
-    for el in root.iter(tag):
-        if el.sourceline == line:
+def _element_at(err: Any, tree: Any, tag: str) -> Any:
+    """The element an XSD error is about: by the XPath lxml reports (exact even for two
+    same-named elements on one line), else the first with that tag on the error's line."""
+    try:
+        found = tree.xpath(err.path) if err.path else []
+    except (etree.XPathError, ValueError):
+        found = []
+    if isinstance(found, list) and len(found) == 1 and getattr(found[0], "tag", None) == tag:
+        return found[0]
+    for el in tree.getroot().iter(tag):
+        if el.sourceline == err.line:
             return el
     return None
 
@@ -262,14 +272,14 @@ def _suggest(word: str, options: list[str]) -> str | None:
     return f"did you mean {close[0]}?" if close else None
 
 
-def _schema_finding(err: Any, root: Any, builder: _ModelBuilder, file: str | None) -> Finding:
+def _schema_finding(err: Any, tree: Any, builder: _ModelBuilder, file: str | None) -> Finding:
     line = err.line or 1
     message = err.message
     found = _RE_ATTR.match(message)
     if found:
         tag, name, rest = found.groups()
-        el = _element_at(root, tag, line)
-        col = builder.attr_column(el, name) if el is not None else 1
+        el = _element_at(err, tree, tag)
+        line, col = builder.attr_pos(el, name) if el is not None else (line, 1)
         rule = g.ELEMENTS.get(tag)
         if "is not allowed" in rest:
             options = sorted(rule.attrs) if rule else []
@@ -281,7 +291,7 @@ def _schema_finding(err: Any, root: Any, builder: _ModelBuilder, file: str | Non
             return _finding(UNKNOWN_ATTRIBUTE, msg, file, line, col, hint)
         if "required but missing" in rest:
             return _finding(MISSING_ATTRIBUTE, f"{tag} needs the attribute {name}", file, line,
-                            builder.column(el) if el is not None else 1)  # fmt: skip
+                            col)  # fmt: skip
         raw = el.get(name) if el is not None else None
         spec = rule.attrs[name].spec if rule and name in rule.attrs else None
         if spec is not None and raw is not None:
@@ -296,8 +306,12 @@ def _schema_finding(err: Any, root: Any, builder: _ModelBuilder, file: str | Non
     found = _RE_ELEM.match(message)
     if found:
         tag, rest = found.groups()
-        el = _element_at(root, tag, line)
-        col = builder.column(el) if el is not None else 1
+        el = _element_at(err, tree, tag)
+        if el is not None:
+            at = builder.pos(el)
+            line, col = at.line, at.col
+        else:
+            col = 1
         if "not expected" in rest:
             parent = el.getparent() if el is not None else None
             parent_tag = parent.tag if parent is not None else "?"
@@ -340,47 +354,96 @@ class _BuildError(Exception):
         self.finding = finding
 
 
+# Markup in document order: what lxml turns into element and comment nodes, and what it skips.
+_MARKUP = re.compile(
+    r"(?P<comment><!--.*?-->)"
+    r"|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
+    r"""|(?P<tag><[^\s/>!?]+)(?:[^>"']|"[^"]*"|'[^']*')*>""",
+    re.S,
+)
+_TAG_NAME = re.compile(r"<[^\s/>!?]+")
+_ATTRIBUTE = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _document_order(root: Any) -> list[Any]:
+    """Elements and comments of the whole document (root's siblings too), in source order."""
+    before = list(root.itersiblings(preceding=True))[::-1]
+    nodes = [*before, *root.iter(), *root.itersiblings()]
+    return [n for n in nodes if isinstance(n, etree._Comment) or isinstance(n.tag, str)]
+
+
+class _Positions:
+    """Where each element's start tag and each comment begins in the decoded text.
+
+    lxml keeps only a line number, and for a start tag written over several lines the line
+    where it ends; searching that line for ``<Tag`` is fooled by comments, CDATA and names
+    sharing a prefix (``<RecordStart/><Record>``). Scanning the markup in document order and
+    pairing it with lxml's nodes gives exact positions.
+    """
+
+    def __init__(self, text: str, root: Any) -> None:
+        self._text = text
+        self._starts = [0] + [b.end() for b in _LINE_BREAK.finditer(text)]
+        self._spans: dict[Any, tuple[int, int]] = {}
+        marks = [k for k in _MARKUP.finditer(text) if k.lastgroup in ("comment", "tag")]
+        nodes = _document_order(root)
+        if len(marks) == len(nodes) and all(
+            (k.lastgroup == "comment") == isinstance(n, etree._Comment)
+            for k, n in zip(marks, nodes, strict=True)
+        ):
+            self._spans = {n: k.span() for k, n in zip(marks, nodes, strict=True)}
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+    def start(self, el: Any) -> tuple[int, int]:
+        span = self._spans.get(el)
+        return self.line_col(span[0]) if span else (el.sourceline or 1, 1)
+
+    def attribute(self, el: Any, name: str) -> tuple[int, int]:
+        """Line and column of attribute ``name`` in the start tag of ``el`` (else the tag)."""
+        span = self._spans.get(el)
+        if span is not None:
+            name_end = _TAG_NAME.match(self._text, span[0])
+            cursor = name_end.end() if name_end else span[1]
+            while (found := _ATTRIBUTE.match(self._text, cursor, span[1])) is not None:
+                if found.group(1) == name:
+                    return self.line_col(found.start(1))
+                cursor = found.end()
+        return self.start(el)
+
+
 class _ModelBuilder:
     """Walks a validated lxml tree and makes model nodes, with line and column of each."""
 
-    def __init__(self, text: str, file: str | None) -> None:
+    def __init__(self, text: str, file: str | None, root: Any) -> None:
         self.file = file
         self._text = text
-        self._lines: list[str] | None = None
-        self._cursor: dict[int, int] = {}
+        self._root = root
+        self._index: _Positions | None = None
 
-    def _line(self, number: int) -> str:
-        if self._lines is None:
-            self._lines = self._text.splitlines()
-        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+    @property
+    def _positions(self) -> _Positions:
+        if self._index is None:
+            self._index = _Positions(self._text, self._root)
+        return self._index
 
     def column(self, el: Any) -> int:
         """1-based column of the element's start tag (lxml keeps only the line)."""
-        line = el.sourceline or 1
-        text = self._line(line)
-        tag = el.tag if isinstance(el.tag, str) else ""
-        start = self._cursor.get(line, 0)
-        index = text.find("<" + tag, start) if tag else text.find("<!--", start)
-        if index < 0:
-            index = text.find("<" + tag) if tag else -1
-        if index < 0:
-            return 1
-        self._cursor[line] = index + 1
-        return index + 1
+        return self._positions.start(el)[1]
+
+    def attr_pos(self, el: Any, name: str) -> tuple[int, int]:
+        """Line and column of an attribute, which may sit on a later line of its start tag."""
+        return self._positions.attribute(el, name)
 
     def attr_column(self, el: Any, name: str) -> int:
-        text = self._line(el.sourceline or 1)
-        found = re.search(rf"(?<![\w:.-]){re.escape(name)}\s*=", text)
-        return found.start() + 1 if found else self.column(el)
+        return self.attr_pos(el, name)[1]
 
     def pos(self, el: Any) -> m.Pos:
-        line = el.sourceline or 1
-        opener = "<" + (el.tag if isinstance(el.tag, str) else "!--")
-        if opener not in self._line(line):  # lxml gives the line where a long start tag ends
-            for earlier in range(line - 1, 0, -1):
-                if opener in self._line(earlier):
-                    return m.Pos(self.file, earlier, self._line(earlier).rfind(opener) + 1)
-        return m.Pos(self.file, line, self.column(el))
+        line, col = self._positions.start(el)
+        return m.Pos(self.file, line, col)
 
     def response(self, root: Any) -> m.Response:
         leading = self._siblings(root, "previous")
@@ -414,15 +477,9 @@ class _ModelBuilder:
             try:
                 value = attr_rule.spec.type.parse(raw)
             except ValueError as exc:
-                raise _BuildError(
-                    _finding(
-                        BAD_VALUE,
-                        f"{el.tag} {name}: {exc}",
-                        self.file,
-                        pos.line,
-                        self.attr_column(el, name),
-                    )
-                ) from exc
+                line, col = self.attr_pos(el, name)
+                message = f"{el.tag} {name}: {exc}"
+                raise _BuildError(_finding(BAD_VALUE, message, self.file, line, col)) from exc
             key = attr_rule.field
             if attr_rule.alias:
                 if key in values or attr_rule.spec.xml in el.attrib:
@@ -432,6 +489,13 @@ class _ModelBuilder:
             if attr_rule.spec.type.format(value) != raw:
                 raw_values.append((key, raw))
             values[key] = value
+        for key, spec in cls.attr_specs().items():
+            # The XSD cannot require an attribute that has aliases (either spelling will do).
+            if spec.required and key not in values:
+                message = f"{el.tag} needs the attribute {spec.xml}"
+                raise _BuildError(
+                    _finding(MISSING_ATTRIBUTE, message, self.file, pos.line, pos.col)
+                )
         children, content = self._children(el, cls)
         if content is not None:
             if cls is m.Callback:
