@@ -129,33 +129,37 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
+def _walk(folder: str) -> tuple[list[str], list[FileResult]]:
+    """The ``*.xml`` files under ``folder`` (sorted by path components, hidden entries
+    skipped), and the sub-folders that could not be listed."""
+    found: list[str] = []
+    problems: list[OSError] = []
+    for here, dirs, files in os.walk(folder, onerror=problems.append):
+        dirs[:] = [d for d in dirs if not _hidden(d)]
+        found.extend(
+            os.path.join(here, name)
+            for name in files
+            if name.lower().endswith(".xml") and not _hidden(name)
+        )
+    found.sort(key=lambda p: Path(os.path.relpath(p, folder)).parts)
+    unreadable = [_unreadable(e.filename or folder, e.strerror or str(e)) for e in problems]
+    return found, unreadable
+
+
 def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | FileResult]:
-    """Each file to check, in order: given files as they are, directories recursed in sorted
-    order over ``*.xml`` (hidden files and directories skipped). A directory that cannot be
-    listed comes out as an unreadable ``FileResult``.
+    """Each file to check, in order: a given file as it is, a directory's ``*.xml`` files in
+    sorted order (hidden files and directories skipped), each file once. A directory that
+    cannot be listed comes out as an unreadable ``FileResult``.
     """
     seen: set[str] = set()
     for given in paths:
         path = os.fspath(given)
-        if not os.path.isdir(path):
-            if path not in seen:
-                seen.add(path)
-                yield path
-            continue
-        problems: list[OSError] = []
-        for folder, dirs, files in os.walk(path, onerror=problems.append):
-            dirs[:] = sorted(d for d in dirs if not _hidden(d))
-            for name in sorted(files):
-                full = os.path.join(folder, name)
-                if name.lower().endswith(".xml") and not _hidden(name) and full not in seen:
-                    seen.add(full)
-                    yield full
-            while problems:
-                error = problems.pop(0)
-                yield _unreadable(error.filename or path, error.strerror or str(error))
-        while problems:
-            error = problems.pop(0)
-            yield _unreadable(error.filename or path, error.strerror or str(error))
+        files, problems = _walk(path) if os.path.isdir(path) else ([path], [])
+        for file in files:
+            if file not in seen:
+                seen.add(file)
+                yield file
+        yield from problems
 
 
 def lint_file(path: str) -> FileResult:
