@@ -643,9 +643,12 @@ def simulate(
 ) -> CallResult:
     """Run one call of ``flow`` and return its transcript and result.
 
-    ``http=None`` answers no request (every Callback, Curl and Gather url fails as if the
+    ``flow`` may also be a ``callflow.builder`` Response (it is built first). ``http=None``
+    answers no request (every Callback, Curl and Gather url fails as if the
     server were down). ``file`` names the flow in events (default: where it was parsed from).
     """
+    if not isinstance(flow, m.Response) and callable(getattr(flow, "build", None)):
+        flow = flow.build()  # a callflow.builder Response
     if not isinstance(flow, m.Response):
         reason = f"a call flow must be a Response, not {type(flow).__name__}"
         return CallResult("error", 0, (), reason)
