@@ -13,6 +13,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from lxml import etree
@@ -85,6 +86,10 @@ def _finding(info: RuleInfo, message: str, file: str | None, line: int, col: int
     return Finding(info.code, info.severity, message, file, max(line, 1), max(col, 1), hint)
 
 
+class DocumentTooLarge(OSError):
+    """A file over ``MAX_BYTES``: reported as too large (CF010), not as unreadable."""
+
+
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """Read a document file, refusing what is not a regular file or is too large."""
     st = os.stat(path)
@@ -93,24 +98,9 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     if not stat.S_ISREG(st.st_mode):
         raise OSError(f"{os.fspath(path)} is not a regular file")
     if st.st_size > MAX_BYTES:
-        raise OSError(f"{os.fspath(path)} is larger than {MAX_BYTES} bytes")
+        raise DocumentTooLarge(f"{os.fspath(path)} is {st.st_size} bytes; the limit is {MAX_BYTES}")
     with open(path, "rb") as handle:
         return handle.read(MAX_BYTES + 1)
-
-
-_DECL_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-
-
-def _to_bytes(text: str) -> bytes:
-    """Encode text for lxml, honouring an encoding named in its XML declaration."""
-    head = text.lstrip("\ufeff")[:200].encode("ascii", "replace")
-    found = _DECL_ENCODING.match(head)
-    if found:
-        try:
-            return text.lstrip("\ufeff").encode(found.group(1).decode())
-        except (LookupError, UnicodeEncodeError):
-            pass
-    return text.lstrip("\ufeff").encode("utf-8")
 
 
 def _decode(data: bytes, encoding: str | None) -> str:
@@ -121,8 +111,9 @@ def _decode(data: bytes, encoding: str | None) -> str:
     return data.decode(encoding or "utf-8", "replace")
 
 
-def _make_parser() -> etree.XMLParser:
+def _make_parser(encoding: str | None = None) -> etree.XMLParser:
     return etree.XMLParser(
+        encoding=encoding,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -136,6 +127,12 @@ def _make_parser() -> etree.XMLParser:
 _PARSER = _make_parser()
 
 
+@cache
+def _parser_for(encoding: str | None) -> etree.XMLParser:
+    """The parser for an encoding known in advance (it overrides the XML declaration)."""
+    return _PARSER if encoding is None else _make_parser(encoding)
+
+
 def load(source: str | bytes | os.PathLike[str], file: str | None = None) -> Loaded:
     """Read, validate and convert one document, collecting findings instead of raising.
 
@@ -147,29 +144,33 @@ def load(source: str | bytes | os.PathLike[str], file: str | None = None) -> Loa
         file = file or os.fspath(source)
         try:
             data = read_bytes(source)
+        except DocumentTooLarge as exc:
+            return Loaded(None, [_finding(TOO_LARGE, str(exc), file, 1)], file=file)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             return Loaded(None, [_finding(UNREADABLE, f"cannot read: {reason}", file, 1)],
                           file=file)  # fmt: skip
     elif isinstance(source, str):
-        data = _to_bytes(source)
+        # The characters are already decoded: an encoding named in the XML declaration
+        # (ISO-8859-1, UTF-16...) no longer applies, so the text is parsed as UTF-8.
+        return load_bytes(source.lstrip("\ufeff").encode("utf-8"), file, encoding="utf-8")
     else:
         data = source
     return load_bytes(data, file)
 
 
-def load_bytes(data: bytes, file: str | None = None) -> Loaded:
-    """As ``load``, for bytes already read."""
+def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None) -> Loaded:
+    """As ``load``, for bytes already read. ``encoding`` overrides the XML declaration."""
     if len(data) > MAX_BYTES:
         msg = f"document is {len(data)} bytes; the limit is {MAX_BYTES}"
         return Loaded(None, [_finding(TOO_LARGE, msg, file, 1)], file=file)
     try:
-        root: Any = etree.fromstring(data, _PARSER)
+        root: Any = etree.fromstring(data, _parser_for(encoding))
     except etree.XMLSyntaxError as exc:
-        text = _decode(data, None)
+        text = _decode(data, encoding)
         return Loaded(None, [_syntax_finding(exc, file)], text=text, file=file)
     tree = root.getroottree()
-    text = _decode(data, tree.docinfo.encoding)
+    text = _decode(data, encoding or tree.docinfo.encoding)
     unsafe = _unsafe(tree, text, file)
     if unsafe:
         return Loaded(None, [unsafe], text=text, file=file)
@@ -245,6 +246,7 @@ def _depth_finding(root: Any, builder: _ModelBuilder, file: str | None) -> Findi
 
 _RE_ATTR = re.compile(r"^Element '([^']+)', attribute '([^']+)': (.*)$", re.S)
 _RE_ELEM = re.compile(r"^Element '([^']+)': (.*)$", re.S)
+_RE_MISSING = re.compile(r"The attribute '([^']+)' is required but missing")
 
 
 def _element_at(err: Any, tree: Any, tag: str) -> Any:
@@ -312,6 +314,10 @@ def _schema_finding(err: Any, tree: Any, builder: _ModelBuilder, file: str | Non
             line, col = at.line, at.col
         else:
             col = 1
+        missing = _RE_MISSING.search(rest)
+        if missing:  # libxml2 words it as an element error, without the attribute prefix
+            message = f"{tag} needs the attribute {missing.group(1)}"
+            return _finding(MISSING_ATTRIBUTE, message, file, line, col)
         if "not expected" in rest:
             parent = el.getparent() if el is not None else None
             parent_tag = parent.tag if parent is not None else "?"
