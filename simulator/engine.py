@@ -29,6 +29,8 @@ to a simulator, made here once:
 - **Events.** One per command (a Say or Play ``loop`` > 1 is a ``loop`` field, not repeats);
   every event of a command with a ``tag`` carries it. The hang-up at the end of the document
   has no line.
+- **Hold** and ``Unhold`` only mark the call in the transcript; the hold ``timeout`` is not
+  enforced.
 - **Steps** count commands run (prompts included) and every Gather attempt after the first.
 """
 
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
 from callflow import model as m
 from callflow.parser import load
@@ -251,13 +254,10 @@ class Engine:
     def _limit(self, bound: str) -> _End:
         line = self.node.pos.line if self.node is not None and self.node.pos else None
         where = f" at line {line}" if line is not None else ""
-        if self.file is not None and self.file != self.root_file():
+        root_file = self.root.pos.file if self.root.pos else None
+        if self.file is not None and self.file != root_file:
             where += f" of {self.file}"
         return _End("limit", f"{bound} reached{where}")
-
-    def root_file(self) -> str | None:
-        pos = self.root.pos
-        return pos.file if pos else None
 
     def _caller_hangup(self) -> None:
         self._emit("hangup", self.node, {"by": "caller"})
@@ -608,7 +608,10 @@ class Engine:
             self._block(node)
 
     def _schedule(self, node: m.Schedule) -> None:
-        now = local_time(self.ctx.start, self.now, self.ctx.tz)
+        try:
+            now = local_time(self.ctx.start, self.now, self.ctx.tz)
+        except (ValueError, ZoneInfoNotFoundError) as exc:
+            raise _End("error", f"cannot evaluate Schedule: bad time zone {self.ctx.tz!r}") from exc
         if schedule_matches(node.dow, node.time, now):
             self._block(node)
 

@@ -164,3 +164,10 @@ def test_wrapped_window_equals_two_plain_windows(moment: datetime) -> None:
     before = schedule_matches(days, "20:00:00-23:59:59", local)
     after = schedule_matches(("tue",), "00:00:00-03:00:00", local)
     assert wrapped == (before or after)
+
+
+def test_an_unknown_time_zone_is_an_error_result_not_a_traceback() -> None:
+    result = run("<Say>a</Say><Schedule dow='mon'><Say>b</Say></Schedule>", tz="Mars/Olympus")
+    assert result.result == "error"
+    assert result.reason is not None and "Mars/Olympus" in result.reason
+    assert [e.kind for e in result.events] == ["say"]
