@@ -208,12 +208,21 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return list(dict.fromkeys(findings))
 
 
+_RE_PARSER_LIMIT = re.compile(r"huge text node|Huge input lookup|Resource limit")
+
+
 def _syntax_finding(exc: etree.XMLSyntaxError, file: str | None) -> Finding:
     line, col = (int(exc.position[0]), int(exc.position[1])) if exc.position else (1, 1)
-    message = str(exc.msg or exc)
+    message = " ".join(str(exc.msg or exc).split())  # one line, as every finding
     message = re.sub(r"\s*\(<string>, line \d+\)$|\s*\(line \d+\)$", "", message)
+    message = re.sub(r"\s*,? line \d+, column \d+$", "", message)  # the finding has it
     if "Detected an entity reference loop" in message or "amplification" in message:
         return _finding(UNSAFE_XML, f"entity expansion refused: {message}", file, line, col)
+    if "Excessive depth" in message:  # libxml2's own limit (256) is above ours
+        message = f"elements nest more than {MAX_DEPTH} deep; the limit is {MAX_DEPTH}"
+        return _finding(TOO_LARGE, message, file, line, col)
+    if _RE_PARSER_LIMIT.search(message):  # libxml2's size limits (huge text nodes)
+        return _finding(TOO_LARGE, f"document exceeds a parser limit: {message}", file, line, col)
     return _finding(NOT_WELL_FORMED, f"document is not well-formed XML: {message}", file, line,
                     col + 1 if col == 0 else col)  # fmt: skip
 
