@@ -1,0 +1,30 @@
+"""Real HTTP backends for the simulator: a live server, an in-process app, cassettes, routing.
+
+Every resolver answers ``resolve(HttpRequest) -> HttpAnswer`` (``simulator.http``) and has a
+``close()``: call it (or ``close_resolver``) at the end of a run, which also writes a recorded
+cassette.
+"""
+
+from simulator.resolvers.app import AppResolver
+from simulator.resolvers.cassette import CassetteError, CassetteResolver, RecordingResolver
+from simulator.resolvers.choose import for_run
+from simulator.resolvers.exchange import MAX_BYTES, MAX_REDIRECTS, Limits
+from simulator.resolvers.live import LiveResolver
+from simulator.resolvers.loader import AppLoadError, load_app
+from simulator.resolvers.routing import RoutingResolver, close_resolver
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_REDIRECTS",
+    "AppLoadError",
+    "AppResolver",
+    "CassetteError",
+    "CassetteResolver",
+    "Limits",
+    "LiveResolver",
+    "RecordingResolver",
+    "RoutingResolver",
+    "close_resolver",
+    "for_run",
+    "load_app",
+]
