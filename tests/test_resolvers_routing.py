@@ -1,0 +1,145 @@
+"""RoutingResolver and for_run: one backend per URL prefix, one backend per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from simulator.http import Canned, CannedResolver, HttpAnswer, HttpRequest
+from simulator.resolvers import (
+    AppResolver,
+    CassetteResolver,
+    LiveResolver,
+    RecordingResolver,
+    RoutingResolver,
+    for_run,
+)
+from simulator.resolvers.routing import prefix_matches
+
+WEBAPP = Path(__file__).resolve().parents[1] / "examples" / "webapp"
+
+
+def req(url: str) -> HttpRequest:
+    return HttpRequest("GET", url, None, 500, "Callback")
+
+
+@dataclass(frozen=True)
+class Named:
+    """A backend whose every answer says which one it is, to see where a request went."""
+
+    name: str
+
+    def resolve(self, request: HttpRequest) -> HttpAnswer:
+        return HttpAnswer(200, self.name, source=request.url)
+
+
+def named(name: str) -> Named:
+    return Named(name)
+
+
+def test_longest_prefix_wins_and_default_takes_the_rest() -> None:
+    routes = RoutingResolver(
+        [
+            ("https://a.test", named("a")),
+            ("https://a.test/ivr", named("ivr")),
+            ("https://a.test/ivr/account", named("account")),
+        ],
+        default=named("default"),
+    )
+    got = {
+        url: routes.resolve(req(url)).text
+        for url in (
+            "https://a.test/ivr/account?dtmf=1",
+            "https://a.test/ivr/start",
+            "https://a.test/ivr",
+            "https://a.test/other",
+            "https://a.test",
+            "https://b.test/ivr",
+            "https://a.test.evil.org/",
+            "https://a.test/ivr2",
+        )
+    }
+    assert got == {
+        "https://a.test/ivr/account?dtmf=1": "account",
+        "https://a.test/ivr/start": "ivr",
+        "https://a.test/ivr": "ivr",
+        "https://a.test/other": "a",
+        "https://a.test": "a",
+        "https://b.test/ivr": "default",
+        "https://a.test.evil.org/": "default",
+        "https://a.test/ivr2": "a",
+    }
+
+
+def test_no_route_and_no_default_fails_the_request() -> None:
+    answer = RoutingResolver([("https://a.test/", named("a"))]).resolve(req("https://b.test/x"))
+    assert answer.error == "no HTTP backend configured for https://b.test/x" and not answer.ok
+
+
+def test_mixing_canned_answers_with_an_app() -> None:
+    canned = CannedResolver({"https://ivr.example.com/ivr/start": Canned(xml="<Response/>")})
+    with (
+        AppResolver.from_spec("ivr_web:app", path=WEBAPP) as app,
+        RoutingResolver([("https://ivr.example.com/ivr/account", app)], canned) as routes,
+    ):
+        assert routes.resolve(req("https://ivr.example.com/ivr/start?from=1")).text == "<Response/>"
+        account = routes.resolve(req("https://ivr.example.com/ivr/account?dtmf=1234"))
+    assert account.ok and account.text and "152 dollars" in account.text
+
+
+def test_close_reaches_every_resolver(tmp_path: Path) -> None:
+    first, second = tmp_path / "1.yaml", tmp_path / "2.yaml"
+    shared = RecordingResolver(named("x"), first)
+    routes = RoutingResolver(
+        [("https://a.test", shared), ("https://b.test", shared)],
+        default=RecordingResolver(named("y"), second),
+    )
+    routes.close()
+    assert first.exists() and second.exists()
+
+
+segments = st.text("ab/", min_size=1, max_size=4)
+
+
+@given(
+    prefixes=st.lists(segments.map(lambda s: "https://h.test/" + s), max_size=5, unique=True),
+    path=st.text("ab/?", max_size=8),
+)
+def test_the_chosen_route_is_the_longest_matching_prefix(prefixes: list[str], path: str) -> None:
+    url = "https://h.test/" + path
+    routes = RoutingResolver([(p, named(p)) for p in prefixes], default=named("default"))
+    matching = [p for p in prefixes if prefix_matches(p, url)]
+    chosen = routes.resolve(req(url)).text
+    if not matching:
+        assert chosen == "default"
+    else:
+        assert chosen is not None and chosen in matching
+        assert len(chosen) == max(len(p) for p in matching)
+        assert url.startswith(chosen)
+
+
+# --- for_run -------------------------------------------------------------------------------------
+
+
+def test_for_run_picks_one_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(WEBAPP)
+    app = for_run(app="ivr_web:app")
+    assert isinstance(app, AppResolver) and app.kind == "wsgi"
+    app.close()
+    with pytest.raises(ValueError, match="--app and --base-url cannot be used together"):
+        for_run(app="ivr_web:app", base_url="http://127.0.0.1:5000")
+    live = for_run(base_url="http://127.0.0.1:5000")
+    assert isinstance(live, LiveResolver)
+    live.close()
+    cassette = tmp_path / "c.yaml"
+    recorder = for_run(base_url="http://127.0.0.1:5000", record=cassette)
+    assert isinstance(recorder, RecordingResolver) and isinstance(recorder.inner, LiveResolver)
+    recorder.close()
+    assert isinstance(for_run(replay=cassette), CassetteResolver)
+    fallback = CannedResolver()
+    assert for_run(fallback=fallback) is fallback
+    assert for_run().resolve(req("https://x.test/")).error
