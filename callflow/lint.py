@@ -10,6 +10,7 @@ import bisect
 import os
 import re
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,7 +171,40 @@ def lint_file(path: str) -> FileResult:
     return FileResult(path, findings, unreadable)
 
 
-def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[FileResult]:
-    """Lint every file named or found under the given paths, one result per file."""
-    for item in expand(paths):
-        yield item if isinstance(item, FileResult) else lint_file(item)
+PARALLEL_FROM = 200
+"""With no explicit ``jobs``, this many files or more are linted on every available core."""
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def _workers(jobs: int | None, files: int) -> int:
+    if jobs is None:
+        jobs = available_cores() if files >= PARALLEL_FROM else 1
+    return max(1, min(jobs, files))
+
+
+def lint_paths(
+    paths: Iterable[str | os.PathLike[str]], jobs: int | None = None
+) -> Iterator[FileResult]:
+    """Lint every file named or found under the given paths, one result per file, in order.
+
+    ``jobs`` is the number of processes; None means one for a few files and every available
+    core for many (each process loads the XSD once).
+    """
+    items = list(expand(paths))
+    files = [item for item in items if isinstance(item, str)]
+    workers = _workers(jobs, len(files))
+    if workers == 1:
+        for item in items:
+            yield item if isinstance(item, FileResult) else lint_file(item)
+        return
+    chunk = max(1, min(64, len(files) // (workers * 4)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        done = pool.map(lint_file, files, chunksize=chunk)
+        for item in items:
+            yield item if isinstance(item, FileResult) else next(done)

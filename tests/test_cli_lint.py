@@ -168,3 +168,13 @@ def test_colour_only_for_a_terminal_without_no_color(monkeypatch: pytest.MonkeyP
     assert lint_cli.use_color()
     monkeypatch.setenv("NO_COLOR", "1")
     assert not lint_cli.use_color()
+
+
+def test_parallel_jobs_give_the_same_report_in_the_same_order(flows: Path) -> None:
+    for index in range(6):
+        (flows / f"copy{index}.xml").write_text(ERROR if index % 2 else WARNING)
+    serial = run("--jobs", "1", "--format", "json", str(flows))
+    parallel = run("--jobs", "2", "--format", "json", str(flows))
+    assert parallel.exit_code == serial.exit_code == 1
+    assert parallel.stdout == serial.stdout
+    assert run("--jobs", "0", str(flows)).exit_code == 2

@@ -8,7 +8,7 @@ import sys
 import click
 
 from callflow import rules
-from callflow.lint import lint_paths
+from callflow.lint import PARALLEL_FROM, lint_paths
 from callflow.reporting import EXIT_OK, FORMATS, summarize, summary_line
 
 
@@ -53,8 +53,19 @@ def _explain(code: str) -> str:
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--rules", "list_rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="CODE", help="Explain one rule (code or name) and exit.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help=f"Processes to use [default: every core for {PARALLEL_FROM} files or more, else 1].",
+)
 def lint(
-    paths: tuple[str, ...], output_format: str, strict: bool, list_rules: bool, explain: str | None
+    paths: tuple[str, ...],
+    output_format: str,
+    strict: bool,
+    list_rules: bool,
+    explain: str | None,
+    jobs: int | None,
 ) -> None:
     """Check call flow documents: XML, the Opentact grammar (XSD), then semantic rules.
 
@@ -73,7 +84,7 @@ def lint(
         return
     if not paths:
         raise click.UsageError("give at least one PATH to lint (a file or a directory)")
-    results = list(lint_paths(paths))
+    results = list(lint_paths(paths, jobs))
     summary = summarize(results)
     color = use_color()
     click.echo(FORMATS[output_format](results, summary, color=color), nl=False, color=color)

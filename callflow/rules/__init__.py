@@ -53,22 +53,29 @@ RULES: tuple[Rule, ...] = tuple(
 """Every semantic rule, in code order."""
 
 
-def _by_type() -> MappingProxyType[type[m.Node], tuple[Rule, ...]]:
+RuleTable = MappingProxyType[type[m.Node], tuple[Rule, ...]]
+
+
+def _by_type(spelled: bool) -> RuleTable:
+    """Node type -> the rules to run on it (for a node written canonically, or not)."""
     table: dict[type[m.Node], list[Rule]] = {}
     for rule in RULES:
+        if rule.spelled_only and not spelled:
+            continue
         for cls in rule.targets:
             table.setdefault(cls, []).append(rule)
     return MappingProxyType({cls: tuple(rules) for cls, rules in table.items()})
 
 
-_RULES_FOR = _by_type()
+_CANONICAL, _SPELLED = _by_type(spelled=False), _by_type(spelled=True)
 
 
 def check(root: m.Response) -> Iterator[tuple[Rule, Hit]]:
     """Run every rule over a document: each hit with the rule that found it."""
     for node, scope in walk(root):
-        for rule in _RULES_FOR.get(type(node), ()):
-            for hit in rule.run(node, scope):
+        table = _CANONICAL if node.spelling is None else _SPELLED
+        for rule in table.get(type(node), ()):
+            for hit in rule.check(node, scope):
                 yield rule, hit
 
 

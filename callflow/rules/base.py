@@ -51,13 +51,12 @@ class Rule:
     doc: str
     targets: tuple[type[m.Node], ...]
     check: Check
+    spelled_only: bool = False
+    """Looks only at ``node.spelling``: skipped for the (many) nodes written canonically."""
 
     @property
     def code(self) -> str:
         return self.info.code
-
-    def run(self, node: m.Node, scope: Scope) -> Iterator[Hit]:
-        yield from self.check(node, scope)
 
 
 def rule(
@@ -68,12 +67,14 @@ def rule(
     *,
     targets: tuple[type[m.Node], ...],
     fixable: bool = False,
+    spelled_only: bool = False,
 ) -> Callable[[Check], Rule]:
     """Decorator: turn a check function into a ``Rule``; its docstring is the long doc."""
 
     def wrap(check: Check) -> Rule:
         doc = cleandoc(check.__doc__ or summary)
-        return Rule(RuleInfo(code, name, severity, summary, fixable), doc, targets, check)
+        info = RuleInfo(code, name, severity, summary, fixable)
+        return Rule(info, doc, targets, check, spelled_only)
 
     return wrap
 

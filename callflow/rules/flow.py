@@ -111,18 +111,17 @@ def duplicate_handler(node: m.Node, scope: Scope) -> Iterator[Hit]:
 
     Fix: merge the handlers into one.
     """
-    for kind in (m.Error, m.Default):
-        first: m.Node | None = None
-        for child in node.children:
-            if isinstance(child, kind):
-                if first is None:
-                    first = child
-                else:
-                    yield Hit(
-                        child,
-                        f"{node.TAG} has a second {kind.TAG}; only the one{_line(first)} is used",
-                        hint=f"merge the {kind.TAG} blocks",
-                    )
+    firsts: dict[type[m.Node], m.Node] = {}
+    for child in node.children:
+        kind = type(child)
+        if kind is m.Error or kind is m.Default:
+            first = firsts.setdefault(kind, child)
+            if first is not child:
+                yield Hit(
+                    child,
+                    f"{node.TAG} has a second {kind.TAG}; only the one{_line(first)} is used",
+                    hint=f"merge the {kind.TAG} blocks",
+                )
 
 
 _MAY_FAIL: tuple[type[m.Node], ...] = (m.Dial, m.Callback, m.Curl, m.Gather)

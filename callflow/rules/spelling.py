@@ -43,6 +43,7 @@ def _formatted(node: m.Node, field: str) -> str:
     "An alias spelling (Sip, Scheduler, numDigits, ...) instead of the canonical name.",
     targets=m.ELEMENT_TYPES,
     fixable=True,
+    spelled_only=True,
 )
 def alias_spelling(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """The document uses an accepted alias instead of the canonical name: an element
@@ -91,6 +92,7 @@ def alias_spelling(node: m.Node, scope: Scope) -> Iterator[Hit]:
     "error",
     "An attribute and its alias are both given, with different values.",
     targets=m.ELEMENT_TYPES,
+    spelled_only=True,
 )
 def alias_conflict(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """The same attribute is given twice, under its canonical name and an alias (or two
@@ -129,6 +131,7 @@ def _is_case_folded(spec: m.AttrSpec) -> bool:
     "An HTTP method not written in upper case (post for POST).",
     targets=m.ELEMENT_TYPES,
     fixable=True,
+    spelled_only=True,
 )
 def method_case(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """HTTP methods are accepted in any case (one docs example writes ``method="post"``), but
