@@ -28,6 +28,7 @@ from simulator.resolvers.exchange import (
     Progress,
     ResponseTooLarge,
     ResponseTooSlow,
+    crash_answer,
     exchange,
     timeout_text,
 )
@@ -91,21 +92,12 @@ class AppResolver:
 
         def work() -> None:
             try:
-                box.append(
-                    exchange(
-                        self._client,
-                        request,
-                        limits=self.limits,
-                        app_errors=True,
-                        progress=progress,
-                    )
+                answer = exchange(
+                    self._client, request, limits=self.limits, app_errors=True, progress=progress
                 )
             except BaseException as exc:  # SystemExit and the like, raised by the app
-                box.append(
-                    HttpAnswer(
-                        500, None, f"the app raised {type(exc).__name__}: {exc}", source=request.url
-                    )
-                )
+                answer = crash_answer(request, exc)
+            box.append(answer)
 
         worker = threading.Thread(target=work, name=f"callflow-wsgi {request.url}", daemon=True)
         worker.start()

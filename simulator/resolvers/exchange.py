@@ -115,12 +115,16 @@ def exchange(
     except Exception as exc:
         if not app_errors:
             raise
-        return HttpAnswer(
-            500, None, f"the app raised {type(exc).__name__}: {exc}", elapsed(), request.url
-        )
+        return crash_answer(request, exc, elapsed())
     finally:
         progress.done = True
     return HttpAnswer(status, decode(raw, charset), None, elapsed(), request.url)
+
+
+def crash_answer(request: HttpRequest, exc: BaseException, elapsed_ms: int = 0) -> HttpAnswer:
+    """An exception of an in-process app, as the 500 a server would have answered."""
+    error = f"the app raised {type(exc).__name__}: {exc}"
+    return HttpAnswer(500, None, error, elapsed_ms, request.url)
 
 
 def timeout_text(timeout_ms: int, *, started: bool = False) -> str:
