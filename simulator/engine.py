@@ -64,6 +64,14 @@ ERROR_LANG = "en-US"
 
 _NEVER = float("inf")
 
+_BLOCKS: frozenset[type[m.Node]] = frozenset(
+    {m.Response, m.DTMF, m.Default, m.Error, m.Call, m.Geo, m.Schedule}
+)
+"""Elements whose Error catches failures bubbling up from the commands inside them. A command
+that holds commands (Gather's branches, Record's children) is passed over: its own Error is the
+handler of its own failure (for Gather: no input or a failed url request), and a failure two
+levels down would otherwise be reported to the caller as, say, "we did not hear a choice"."""
+
 
 class _End(Exception):
     """The call is over: hung up by the flow or the caller, or a bound was hit."""
@@ -294,12 +302,17 @@ class Engine:
         self.events.append(Event(kind, self.now, pos.line if pos else None, data, self.file))
 
     def _fail(self, node: m.Node, reason: str) -> None:
-        """A command failed: run its Error, else the nearest enclosing block's (spec 5)."""
+        """A command failed: run its Error, else the nearest enclosing block's (spec 5).
+
+        Blocks are ``_BLOCKS``; see there why a Gather's Error does not catch its branches.
+        """
         handler = node.error_handler
         own = handler is not None
         if handler is None:
             stack = self.stack
             for block in reversed(stack):
+                if type(block) not in _BLOCKS:
+                    continue  # a command's own Error is for that command's failures only
                 candidate = block.error_handler
                 if candidate is not None and not any(candidate is s for s in stack):
                     handler = candidate

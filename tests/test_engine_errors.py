@@ -52,16 +52,33 @@ def test_error_bubbles_up_to_response() -> None:
     assert said(run(xml, default=BUSY)) == ["start", "document handler", "after"]
 
 
-def test_a_dtmf_block_without_handler_bubbles_to_the_gathers_error() -> None:
+def test_a_branch_failure_skips_the_gathers_own_error_and_reaches_the_document() -> None:
+    """The Gather's Error means "no input"; a failed Dial inside a branch is not that."""
     xml = (
         "<Gather><DTMF value='1'><Dial><To>+15550001</To></Dial></DTMF>"
+        "<Error><Say>gather handler</Say></Error></Gather>"
+        "<Error><Say>document handler</Say></Error>"
+    )
+    from simulator import Press
+
+    script = CallerScript(actions=(Press("1"),), dial_default=BUSY)
+    result = simulate(parse(f"<Response>{xml}</Response>"), caller=script)
+    assert said(result) == ["document handler"]
+    errors = result.of_kind("error")
+    assert [e.data["handled"] for e in errors] == [True]
+
+
+def test_a_branch_failure_is_caught_by_the_branch_blocks_own_error() -> None:
+    xml = (
+        "<Gather><DTMF value='1'><Dial><To>+15550001</To></Dial>"
+        "<Error><Say>branch handler</Say></Error></DTMF>"
         "<Error><Say>gather handler</Say></Error></Gather>"
     )
     from simulator import Press
 
     script = CallerScript(actions=(Press("1"),), dial_default=BUSY)
     result = simulate(parse(f"<Response>{xml}</Response>"), caller=script)
-    assert said(result) == ["gather handler"]
+    assert said(result) == ["branch handler"]
 
 
 def test_handler_that_hangs_up_ends_the_call() -> None:
