@@ -15,7 +15,7 @@ from callflow.diagnostics import RuleInfo
 from callflow.parser import PARSE_RULES
 from callflow.rules import blocks, flow, gather, spelling, verbs
 from callflow.rules.base import Hit, Rule, Scope, walk
-from callflow.rules.parse_docs import PARSE_DOCS
+from callflow.rules.parse_docs import parse_doc
 
 RULES: tuple[Rule, ...] = tuple(
     sorted(
@@ -92,7 +92,7 @@ def find(code_or_name: str) -> tuple[RuleInfo, str] | None:
             return rule.info, rule.doc
     for info in PARSE_RULES:
         if wanted.upper() == info.code or wanted == info.name:
-            return info, PARSE_DOCS.get(info.code, info.summary)
+            return info, parse_doc(info.code) or info.summary
     return None
 
 

@@ -5,6 +5,10 @@ The checks themselves live in ``callflow.parser``; only their documentation is h
 
 from __future__ import annotations
 
+import textwrap
+
+from callflow.parser import MAX_BYTES, MAX_DEPTH
+
 PARSE_DOCS: dict[str, str] = {
     "CF001": (
         "The file is not well-formed XML: a tag is not closed, tags cross, an attribute is not"
@@ -49,8 +53,9 @@ PARSE_DOCS: dict[str, str] = {
         " them.\n\nFix: remove the <!DOCTYPE ...> and any entity references."
     ),
     "CF010": (
-        "The document is larger than 10 MiB or nests elements more than 64 deep; real call"
-        " flows are a few KiB and a handful of levels. The limits protect the tools.\n\n"
+        f"The document is larger than {MAX_BYTES // 2**20} MiB or nests elements more than"
+        f" {MAX_DEPTH} deep; real call flows are a few KiB and a handful of levels. The limits"
+        " protect the tools.\n\n"
         "Fix: split the flow with <Callback>."
     ),
     "CF011": (
@@ -59,3 +64,11 @@ PARSE_DOCS: dict[str, str] = {
         "Fix: check the path."
     ),
 }
+
+
+def parse_doc(code: str) -> str | None:
+    """The explanation of a parse-stage check, wrapped like the rules' docstrings."""
+    doc = PARSE_DOCS.get(code)
+    if doc is None:
+        return None
+    return "\n\n".join(textwrap.fill(part, 92) for part in doc.split("\n\n"))
