@@ -91,3 +91,10 @@ ELEMENTS: Mapping[str, ElementRule] = MappingProxyType(_build())
 """Every accepted element name (canonical, alias, Switch) -> its rule."""
 
 CLASS_BY_TAG: Mapping[str, type[m.Node]] = MappingProxyType({c.TAG: c for c in m.ELEMENT_TYPES})
+
+HANDLER_BLOCKS: frozenset[type[m.Node]] = frozenset(
+    {m.Response, m.DTMF, m.Default, m.Error, m.Call, m.Geo, m.Schedule}
+)
+"""Blocks whose ``Error`` child catches a failure bubbling up from a command inside them (spec
+section 5). A command that holds commands (Gather's branches, Record's children) is not one:
+its own ``Error`` handles that command's own failure only (for Gather: no input, failed url)."""
