@@ -247,10 +247,19 @@ CASES: list[Case] = [
     Case("CF161", f'<Curl url="{CB}"/><Say>x</Say><Error play="true"/>', None),
     Case(
         "CF161",
-        '<Gather><Say>x</Say><DTMF value="1"><Dial><To>+15045550111</To></Dial></DTMF>'
+        '<Gather><Say>x</Say>\n<DTMF value="1"><Dial><To>+15045550111</To></Dial></DTMF>\n'
         "<Error/></Gather>",
+        3,
+        "the <Error> of the Gather at line 2 handles only the Gather's own failure",
+    ),  # a Gather's own Error is its "no input" handler, not its branches'
+    Case(
+        "CF161",
+        '<Gather><Say>x</Say><DTMF value="1"><Dial><To>+15045550111</To></Dial><Error/></DTMF>'
+        "</Gather>",
         None,
     ),
+    Case("CF161", '<Record tag="r">\n<Dial><To>+15045550111</To></Dial>\n<Error/></Record>', 3),
+    Case("CF161", '<Record tag="r"><Dial><To>+15045550111</To></Dial></Record><Error/>', None),
     Case("CF161", '<Gather><Say>x</Say><DTMF value="1"/></Gather>', None),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from callflow import grammar as g
 from callflow import model as m
 from callflow.rules.base import Hit, Scope, rule
 
@@ -128,7 +129,8 @@ _MAY_FAIL: tuple[type[m.Node], ...] = (m.Dial, m.Callback, m.Curl, m.Gather)
 
 
 def _handled(node: m.Node, scope: Scope) -> bool:
-    """Whether a failure of ``node`` reaches an ``<Error>`` (its own, or an enclosing one's).
+    """Whether a failure of ``node`` reaches an ``<Error>``: its own, else that of the nearest
+    enclosing block (``grammar.HANDLER_BLOCKS``; a Gather's own Error is not one) that has one.
 
     A handler the node is itself inside does not count: it is the one already running.
     """
@@ -136,6 +138,8 @@ def _handled(node: m.Node, scope: Scope) -> bool:
         return True
     inside = {id(a) for a in scope.ancestors}
     for ancestor in reversed(scope.ancestors):
+        if type(ancestor) not in g.HANDLER_BLOCKS:
+            continue
         handler = ancestor.error_handler
         if handler is not None and id(handler) not in inside:
             return True
@@ -156,7 +160,9 @@ def no_error_handler(node: m.Node, scope: Scope) -> Iterator[Hit]:
     Why: a Dial nobody answers, or an HTTP request that times out, then goes unhandled: the
     failure is recorded and the flow silently goes on, often into a hang-up with no word to the
     caller. (The spec's rule: a failed command runs its own ``<Error>``, else the ``<Error>`` of
-    the nearest enclosing block.)
+    the nearest enclosing block: ``Response``, a ``DTMF``/``Default``/``Error`` block, or a
+    ``Call``/``Geo``/``Schedule``. A Gather's own ``<Error>`` means "no input" and does not
+    catch failures inside its DTMF blocks; a Record's does not catch its children's.)
 
     Example::
 
@@ -169,8 +175,16 @@ def no_error_handler(node: m.Node, scope: Scope) -> Iterator[Hit]:
         return
     if not _handled(node, scope):
         what = "Gather url request" if isinstance(node, m.Gather) else node.TAG
-        yield Hit(
-            node,
-            f"{what} has no Error handler here or in any enclosing block",
-            hint="add <Error> inside it, or one as a child of <Response>",
-        )
+        hint = "add <Error> inside it, or one as a child of <Response>"
+        passed = next((a for a in reversed(scope.ancestors) if _own_handler_only(a)), None)
+        if passed is not None:
+            hint = (
+                f"the <Error> of the {passed.TAG}{_line(passed)} handles only the {passed.TAG}'s"
+                f" own failure; {hint}"
+            )
+        yield Hit(node, f"{what} has no Error handler here or in any enclosing block", hint=hint)
+
+
+def _own_handler_only(node: m.Node) -> bool:
+    """A command holding commands whose Error a reader may wrongly think catches them."""
+    return type(node) not in g.HANDLER_BLOCKS and node.error_handler is not None
