@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -18,6 +19,7 @@ from callflow.diagnostics import Finding
 from callflow.lint import lint_source
 from callflow.parser import PARSE_RULES
 from callflow.rules.blocks import DAY, WEEK, first_overlap, windows
+from simulator.conditions import schedule_matches
 
 
 def doc(body: str) -> str:
@@ -442,3 +444,13 @@ def test_first_overlap_is_a_moment_both_match_and_is_symmetric(
     if found is not None:
         assert _matches(a, found) and _matches(b, found)
         assert not any(_matches(a, s) and _matches(b, s) for s in range(max(0, found - 60), found))
+
+
+@given(schedules(), st.integers(0, WEEK - 1))
+def test_windows_agree_with_the_simulators_schedule_match(
+    schedule: m.Schedule, second: int
+) -> None:
+    sunday = datetime(2024, 1, 7)  # a Sunday, the first day of t.DAYS
+    now = sunday + timedelta(seconds=second)
+    inside = any(a <= second <= b for a, b in windows(schedule))
+    assert inside == schedule_matches(schedule.dow, schedule.time, now)
