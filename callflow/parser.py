@@ -111,8 +111,21 @@ def _decode(data: bytes, encoding: str | None) -> str:
     return data.decode(encoding or "utf-8", "replace")
 
 
+class _NoExternal(etree.Resolver):
+    """Answers every request for an external DTD or entity with nothing.
+
+    Even with ``resolve_entities=False`` and ``load_dtd=False``, libxml2 opens the file of a
+    parameter entity (``<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;``) and of an external
+    DTD. Such documents are refused anyway (CF009), but the file must not even be read.
+    """
+
+    # lxml calls resolve(url, public_id, context); lxml-stubs leave out the context.
+    def resolve(self, system_url: str, public_id: str, context: Any) -> Any:  # type: ignore[override]
+        return self.resolve_string("", context)  # type: ignore[call-arg]
+
+
 def _make_parser(encoding: str | None = None) -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         encoding=encoding,
         resolve_entities=False,
         no_network=True,
@@ -122,6 +135,8 @@ def _make_parser(encoding: str | None = None) -> etree.XMLParser:
         remove_pis=True,
         collect_ids=False,
     )
+    parser.resolvers.add(_NoExternal())
+    return parser
 
 
 _PARSER = _make_parser()
@@ -168,7 +183,9 @@ def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None
         root: Any = etree.fromstring(data, _parser_for(encoding))
     except etree.XMLSyntaxError as exc:
         text = _decode(data, encoding)
-        return Loaded(None, [_syntax_finding(exc, file)], text=text, file=file)
+        # A DTD is refused whatever else is wrong: an entity bomb fails here, not in _unsafe.
+        dtd = _dtd_finding(text, file)
+        return Loaded(None, [dtd or _syntax_finding(exc, file)], text=text, file=file)
     tree = root.getroottree()
     text = _decode(data, encoding or tree.docinfo.encoding)
     unsafe = _unsafe(tree, text, file)
@@ -227,15 +244,25 @@ def _syntax_finding(exc: etree.XMLSyntaxError, file: str | None) -> Finding:
                     col + 1 if col == 0 else col)  # fmt: skip
 
 
+_RE_DOCTYPE = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|(?P<doctype><!DOCTYPE)", re.S)
+
+
+def _dtd_finding(text: str, file: str | None, known: bool = False) -> Finding | None:
+    """CF009 at the DOCTYPE (not one quoted in a comment or CDATA), if there is one."""
+    found = next((f for f in _RE_DOCTYPE.finditer(text) if f.group("doctype")), None)
+    if found is None and not known:
+        return None
+    line = text.count("\n", 0, found.start()) + 1 if found else 1
+    return _finding(
+        UNSAFE_XML, "document type declarations (DTD) are not allowed", file, line, 1,
+        "Opentact documents never need a DTD; entities are how XXE and entity bombs work",
+    )  # fmt: skip
+
+
 def _unsafe(tree: Any, text: str, file: str | None) -> Finding | None:
     docinfo = tree.docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        index = text.find("<!DOCTYPE")
-        line = text.count("\n", 0, index) + 1 if index >= 0 else 1
-        return _finding(
-            UNSAFE_XML, "document type declarations (DTD) are not allowed", file, line, 1,
-            "Opentact documents never need a DTD; entities are how XXE and entity bombs work",
-        )  # fmt: skip
+        return _dtd_finding(text, file, known=True)
     return None
 
 
