@@ -41,6 +41,7 @@ from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from callflow import model as m
+from callflow.grammar import HANDLER_BLOCKS
 from callflow.parser import load
 from simulator.caller import CallerScript, HangUp, Press, Silence
 from simulator.conditions import (
@@ -64,13 +65,7 @@ ERROR_LANG = "en-US"
 
 _NEVER = float("inf")
 
-_BLOCKS: frozenset[type[m.Node]] = frozenset(
-    {m.Response, m.DTMF, m.Default, m.Error, m.Call, m.Geo, m.Schedule}
-)
-"""Elements whose Error catches failures bubbling up from the commands inside them. A command
-that holds commands (Gather's branches, Record's children) is passed over: its own Error is the
-handler of its own failure (for Gather: no input or a failed url request), and a failure two
-levels down would otherwise be reported to the caller as, say, "we did not hear a choice"."""
+
 
 
 class _End(Exception):
@@ -304,14 +299,15 @@ class Engine:
     def _fail(self, node: m.Node, reason: str) -> None:
         """A command failed: run its Error, else the nearest enclosing block's (spec 5).
 
-        Blocks are ``_BLOCKS``; see there why a Gather's Error does not catch its branches.
+        Blocks are ``grammar.HANDLER_BLOCKS`` (shared with lint rule CF161); a Gather's own Error
+        is its no-input handler and does not catch failures inside its branches.
         """
         handler = node.error_handler
         own = handler is not None
         if handler is None:
             stack = self.stack
             for block in reversed(stack):
-                if type(block) not in _BLOCKS:
+                if type(block) not in HANDLER_BLOCKS:
                     continue  # a command's own Error is for that command's failures only
                 candidate = block.error_handler
                 if candidate is not None and not any(candidate is s for s in stack):
