@@ -66,8 +66,6 @@ ERROR_LANG = "en-US"
 _NEVER = float("inf")
 
 
-
-
 class _End(Exception):
     """The call is over: hung up by the flow or the caller, or a bound was hit."""
 
