@@ -25,9 +25,10 @@ Conventions:
   which the element means nothing (``DTMF`` value, ``Meta`` name and value, ``Call`` field and
   value, ``Tone`` hz, ``Callback``/``Curl`` url), then children. ``Dial`` takes destinations
   as strings (each becomes a ``To``).
-- Element text is stored as an XML parser reads it back: line ends become ``\\n`` and leading
-  and trailing whitespace is stripped (attribute values are kept exactly). A comment is stored
-  as `` text `` (stripped, one space each side) so ``comment("a")`` writes ``<!-- a -->``.
+- Element text is stored as the parser reads it back: stripped at both ends (the parser strips
+  element text), so ``build()``, ``to_xml()`` and ``parse()`` agree. Attribute values are kept
+  exactly. A comment is stored as `` text `` (stripped, one space each side, CR as LF, since
+  XML cannot escape inside comments), so ``comment("a-")`` writes ``<!-- a- -->``.
 
 Every mistake the grammar can see fails at the call that makes it, with ``BuildError`` naming
 the rule: an unknown keyword, a value of the wrong type, a child the parent does not allow, a
@@ -45,7 +46,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
-from typing import Any, ClassVar, Generic, Self, TypeAlias, TypeVar, cast
+from typing import Any, ClassVar, Generic, NoReturn, Self, TypeAlias, TypeVar, cast
 
 from callflow import grammar as g
 from callflow import model as m
@@ -80,6 +81,7 @@ class _Table:
     """Field name -> writer of the attribute text."""
     required: tuple[str, ...]
     allowed: frozenset[type[m.Node]]
+    """Child classes the grammar allows, plus Comment (comments may go anywhere)."""
     allowed_names: str
     content_check: Callable[[Any], Any] | None
     """Check of the element text, where the grammar types it (To)."""
@@ -156,7 +158,7 @@ def _table(cls: type[m.Node]) -> _Table:
         ),
         writers=MappingProxyType({n: _writer(s) for n, s in specs.items()}),
         required=tuple(n for n, s in specs.items() if s.required),
-        allowed=frozenset(allowed),
+        allowed=frozenset((*allowed, m.Comment)),
         allowed_names=", ".join(c.TAG for c in allowed),
         content_check=_checker(cls.CONTENT_TYPE) if cls.CONTENT_TYPE else None,
         hints=MappingProxyType(hints),
@@ -180,13 +182,11 @@ def _legal(where: str, text: str) -> str:
 
 
 def _text(value: object, tag: str, what: str) -> str:
-    """Element text as an XML parser gives it back: line ends normalised, ends stripped."""
+    """Element text as the parser gives it back: stripped at both ends."""
     if not isinstance(value, str):
         raise BuildError(f"{tag} {what} must be a str, not {type(value).__name__}")
     if _XML_ILLEGAL.search(value):
         _legal(f"{tag} {what}", value)
-    if "\r" in value:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value.strip()
 
 
@@ -259,6 +259,8 @@ class Comment:
 
     def __init__(self, text: str) -> None:
         body = _text(text, "Comment", "text")
+        if "\r" in body:  # comments cannot escape CR, and XML reads a CR back as LF
+            body = body.replace("\r\n", "\n").replace("\r", "\n")
         if "--" in body:
             raise BuildError("Comment cannot contain '--' (XML forbids it inside comments)")
         self.text = f" {body} "
@@ -350,13 +352,9 @@ class Element(Generic[N]):
             self._misplaced(child.MODEL)
         self._children.append(child)
 
-    def _misplaced(self, model: type[m.Node]) -> None:
+    def _misplaced(self, model: type[m.Node]) -> NoReturn:
         table = self._TABLE
-        if model is m.Comment:
-            if table.allowed:
-                return
-            raise BuildError(f"{table.tag} cannot hold a comment (it holds no elements)")
-        where = f"allowed: {table.allowed_names}" if table.allowed else "it holds none"
+        where = f"allowed: {table.allowed_names}" if table.allowed_names else "it holds none"
         raise BuildError(f"{model.TAG} is not allowed inside {table.tag} ({where})")
 
     def _leaf(self, child: Element[Any] | Comment) -> Self:
