@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,6 +77,7 @@ DIAL_KINDS = ("answer", "busy", "no-answer", "fail")
 EXPECT_KEYS = ("say", "play", "dial", "http", "not_say", "ends", "at_line")
 _EXACT = {"dial": True, "http": True, "say": False, "play": False}
 
+_WHOLE = re.compile(r"[0-9][0-9_]*")
 T = TypeVar("T")
 
 
@@ -242,7 +244,7 @@ class _Reader:
     def integer(self, node: Node, what: str) -> int:
         """A whole number >= 0 (milliseconds, counts, line numbers)."""
         raw = self.text(node, what) if isinstance(node, ScalarNode) else None
-        if raw is None or not raw.replace("_", "").isdigit():
+        if raw is None or not _WHOLE.fullmatch(raw):
             self.fail(node, BAD_VALUE, f"{what} must be a whole number >= 0, not {_kind(node)}")
         return int(raw.replace("_", ""))
 
@@ -453,6 +455,8 @@ def parse_scenario(text: str, file: str) -> Scenario:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise _syntax_error(exc, file) from None
+    except RecursionError:
+        r.fail(None, SYNTAX, "the YAML is nested too deeply")
     if root is None:
         r.fail(None, BAD_VALUE, "the scenario is empty; it needs at least 'flow: FILE.xml'")
     top = r.mapping(root, "the scenario", TOP_KEYS)

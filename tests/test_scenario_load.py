@@ -248,3 +248,37 @@ def test_start_time_is_local_unless_it_has_an_offset() -> None:
     assert fixed.astimezone(UTC) == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
     with pytest.raises(ValueError, match="time zone"):
         start_time("2026-07-01T08:30:00", "Nowhere/City")
+
+
+@pytest.fixture(scope="module")
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("scenario")
+    (folder / "flow.xml").write_text(FLOW, encoding="utf-8")
+    (folder / "answers").mkdir()
+    (folder / "answers" / "next.xml").write_text("<Response/>", encoding="utf-8")
+    return folder
+
+
+_EDIT = st.tuples(
+    st.integers(min_value=0, max_value=len(FULL)),
+    st.integers(min_value=0, max_value=12),
+    st.text(alphabet=st.sampled_from(list(" \n\t-:{}[],'\"#&*!|>?%@`x1/\\")), max_size=6),
+)
+
+
+@given(st.lists(_EDIT, min_size=1, max_size=4))
+def test_mangled_scenarios_never_crash_the_loader(
+    shared_folder: Path, edits: list[tuple[int, int, str]]
+) -> None:
+    text = FULL
+    for at, cut, insert in edits:
+        text = text[:at] + insert + text[at + cut :]
+    try:
+        scn = parse_scenario(text, str(shared_folder / "s.yaml"))
+    except ScenarioError as exc:
+        finding = exc.finding
+        assert finding.line >= 1 and finding.col >= 1
+        assert finding.code in ("SC002", "SC003", "SC004", "SC005")
+        assert finding.line <= text.count("\n") + 2
+    else:
+        assert scn.flow.is_file()
