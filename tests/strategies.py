@@ -233,23 +233,22 @@ def _pick(draw: st.DrawFn, items: list[Any]) -> Any:
 
 
 def _drop(draw: st.DrawFn, root: Any, els: list[Any]) -> None:
-    el = _pick(draw, els)
-    parent = el.getparent()
-    if parent is not None:
-        parent.remove(el)
+    if len(els) > 1:
+        el = _pick(draw, els[1:])
+        el.getparent().remove(el)
 
 
 def _duplicate(draw: st.DrawFn, root: Any, els: list[Any]) -> None:
-    el = _pick(draw, els)
-    if el.getparent() is not None:
+    if len(els) > 1:
+        el = _pick(draw, els[1:])
         el.addnext(copy.deepcopy(el))
 
 
 def _move(draw: st.DrawFn, root: Any, els: list[Any]) -> None:
     """Move an element under another parent (drop, swap and reorder in one)."""
-    el = _pick(draw, els)
-    if el.getparent() is None:
+    if len(els) < 2:
         return
+    el = _pick(draw, els[1:])
     targets = [t for t in els if t is not el and el not in t.iterancestors()]
     if targets:
         target = _pick(draw, targets)
