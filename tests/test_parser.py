@@ -268,14 +268,14 @@ def test_whitespace_only_text_is_no_text() -> None:
 
 # ---- findings of the schema stage ------------------------------------------------------------
 
-# (document, code, line, marker of the reported column, words the message must hold)
+# (document, code, line, marker of the reported column, words the rendered finding must hold)
 SCHEMA_CASES = [
     ("<?xml version='1.0'?>\n<Document>\n  <Say>Hi</Say>\n</Document>", "CF002", 2, "<Document",
      ["Response", "Document"]),
     ("<Response>\n  <Say>Hi</Say> <Speak>x</Speak>\n</Response>", "CF003", 2, "<Speak",
-     ["unknown element", "Speak"]),
+     ["unknown element", "Speak", "did you mean Say?"]),
     ("<Response>\n  <Dial>\n    <To>+1555</To><Say>x</Say>\n  </Dial>\n</Response>", "CF004", 3,
-     "<Say", ["Say", "Dial"]),
+     "<Say", ["Say", "Dial", "allowed here: Error, Meta, Sip, To"]),
     ("<Response>\n  <Say\n    lang='en-US' voice='alice'>x</Say>\n</Response>", "CF005", 3,
      "voice=", ["voice", "Say", "allowed", "lang"]),
     ("<Response>\n  <Pause length='two seconds'/>\n</Response>", "CF006", 2, "length=",
@@ -306,7 +306,7 @@ def test_schema_findings_say_where_and_what(
     assert (finding.code, finding.line, finding.col) == (code, *at(doc, line, marker))
     assert finding.severity == "error"
     for word in words:
-        assert word in finding.message
+        assert word in finding.render()
     assert "\n" not in finding.render()
 
 
