@@ -24,7 +24,12 @@ to a simulator, made here once:
   fails with outcome ``no-answer`` after ``timeout`` when anyone rang out, else ``busy`` or
   ``fail`` at once.
 - **HTTP.** The ``http`` event is stamped when the request is sent; the clock then advances by
-  the answer's elapsed time (capped by the request timeout, beyond which it is a timeout).
+  the answer's ``elapsed_ms`` (capped by the request timeout, beyond which it is a timeout).
+  Wall-clock time never enters a run: canned answers, in-process apps, live servers and
+  cassettes all report 0 ms for an answer and the command's timeout for a timeout, so a run is
+  the same whichever backend answers (a custom resolver may model latency in ``elapsed_ms``).
+  An answered document is read like a flow file (safe parser, XSD, lint rules): any error
+  finding fails the command, quoted in the reason as ``URL:line:col: CODE error ...``.
   After a failed Callback whose handler does not hang up, the flow goes on after it.
 - **Events.** One per command (a Say or Play ``loop`` > 1 is a ``loop`` field, not repeats);
   every event of a command with a ``tag`` carries it. The hang-up at the end of the document
@@ -42,7 +47,8 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from callflow import model as m
 from callflow.grammar import HANDLER_BLOCKS
-from callflow.parser import load
+from callflow.lint import lint_loaded
+from callflow.parser import load_bytes
 from simulator.caller import CallerScript, HangUp, Press, Silence
 from simulator.conditions import (
     call_fields,
@@ -100,24 +106,27 @@ class _Cut(Exception):
 
 _DOCS: dict[tuple[str, str], tuple[m.Response | None, str]] = {}
 _DOCS_MAX = 256
+_SHOWN = 3
+"""Findings of an invalid answered document quoted in the failure reason."""
 
 
 def _fetched(text: str, source: str) -> tuple[m.Response | None, str]:
-    """Parse an answered document (safe parser + XSD), cached: the model is immutable."""
+    """Read an answered document as a flow file is read (safe parser, XSD, lint), cached.
+
+    Warnings do not matter; an error finding makes the document invalid. The model is
+    immutable, so a cached one is shared between runs.
+    """
     key = (text, source)
     hit = _DOCS.get(key)
     if hit is not None:
         return hit
-    if not text.lstrip("\ufeff \t\r\n").startswith("<"):
-        found: tuple[m.Response | None, str] = (None, "the answer is not an XML document")
-    else:
-        loaded = load(text, file=source)
-        if loaded.model is not None:
-            found = (loaded.model, "")
-        else:
-            first = loaded.findings[0]
-            found = (None, f"the answer is not a valid call flow: line {first.line}: "
-                           f"{first.message}")  # fmt: skip
+    loaded = load_bytes(text.encode("utf-8", "replace"), source, "utf-8")
+    errors = [f for f in lint_loaded(loaded) if f.severity == "error"]
+    found: tuple[m.Response | None, str] = (loaded.model, "")
+    if loaded.model is None or errors:
+        shown = "; ".join(f.render() for f in errors[:_SHOWN]) or f"{source}: unreadable"
+        more = f" (and {len(errors) - _SHOWN} more)" if len(errors) > _SHOWN else ""
+        found = (None, f"the answer is not a valid call flow: {shown}{more}")
     if len(_DOCS) >= _DOCS_MAX:
         _DOCS.clear()
     _DOCS[key] = found
