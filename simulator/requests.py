@@ -6,9 +6,10 @@ Query parameters (added after any the URL already has, which are kept):
 - ``Gather url`` first adds ``dtmf`` (the input), ``attempts`` (the attempt number) and
   ``success`` (``true``);
 - ``Meta`` children last, as ``name=value`` text, except where a name above is already used.
-A JSON body is sent by a ``POST`` Gather and by ``Callback``/``Curl`` with ``body="true"``:
-``{"call": {...call data...}, "meta": {...typed Meta values...}}``, plus for Gather ``dtmf``,
-``attempts`` and ``history`` (one ``{"attempt", "dtmf", "success"}`` per attempt so far).
+A JSON body is sent by every ``POST`` and by a ``Callback``/``Curl`` with ``body="true"`` (whatever
+its method): ``{"call": {...call data...}, "meta": {...typed Meta values...}}``, plus for Gather
+``dtmf``, ``attempts`` and ``history`` (one ``{"attempt", "dtmf", "success"}`` per attempt so
+far). docs/http-requests.md shows the exact requests to users writing a backend.
 """
 
 from __future__ import annotations
@@ -46,11 +47,14 @@ def call_params(ctx: CallContext, tag: str | None) -> list[tuple[str, str]]:
 
 
 def call_data(ctx: CallContext) -> dict[str, Any]:
-    """The call object of a JSON body."""
-    return {
+    """The call object of a JSON body: the call's fields, then any extra ones the scenario set."""
+    data: dict[str, Any] = {
         "uuid": ctx.call_uuid, "from": ctx.from_, "to": ctx.to, "direction": ctx.direction,
         "state": CALL_STATE, "sip_control_app": {"uuid": ctx.app_uuid},
     }  # fmt: skip
+    for name, value in ctx.extra.items():
+        data.setdefault(name, value)
+    return data
 
 
 def meta_values(node: m.Node) -> dict[str, Any]:
@@ -85,7 +89,7 @@ def fetch_request(node: m.Callback | m.Curl, ctx: CallContext) -> HttpRequest:
     """The request of a Callback or Curl."""
     params = call_params(ctx, node.tag)
     params += _meta_params(node, {k for k, _ in params})
-    body = _body(ctx, node) if node.body else None
+    body = _body(ctx, node) if node.body or node.method == "POST" else None
     timeout = node.timeout if node.timeout is not None else DEFAULT_TIMEOUT_MS
     url = with_query(node.url or "", params)
     return HttpRequest(node.method, url, body, timeout, node.TAG)

@@ -6,8 +6,9 @@ cassette.
 """
 
 from simulator.resolvers.app import AppResolver
+from simulator.resolvers.backends import Backend, BackendError
 from simulator.resolvers.cassette import CassetteError, CassetteResolver, RecordingResolver
-from simulator.resolvers.choose import for_run
+from simulator.resolvers.choose import RunBackends, for_run
 from simulator.resolvers.exchange import MAX_BYTES, MAX_REDIRECTS, Limits
 from simulator.resolvers.live import LiveResolver
 from simulator.resolvers.loader import AppLoadError, load_app
@@ -18,12 +19,15 @@ __all__ = [
     "MAX_REDIRECTS",
     "AppLoadError",
     "AppResolver",
+    "Backend",
+    "BackendError",
     "CassetteError",
     "CassetteResolver",
     "Limits",
     "LiveResolver",
     "RecordingResolver",
     "RoutingResolver",
+    "RunBackends",
     "close_resolver",
     "for_run",
     "load_app",

@@ -42,10 +42,16 @@ class RecordingResolver:
     does not leave half a file; ``close`` also closes ``inner``.
     """
 
-    def __init__(self, inner: Resolver, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self,
+        inner: Resolver,
+        path: str | os.PathLike[str],
+        interactions: list[Interaction] | None = None,
+    ) -> None:
+        """``interactions``: a list to append to, shared when several runs fill one cassette."""
         self.inner = inner
         self.path = Path(path)
-        self.interactions: list[Interaction] = []
+        self.interactions: list[Interaction] = interactions if interactions is not None else []
 
     def resolve(self, request: HttpRequest) -> HttpAnswer:
         answer = self.inner.resolve(request)

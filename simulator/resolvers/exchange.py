@@ -25,6 +25,12 @@ HEADERS = {
     "User-Agent": "opentact-callflow-simulator",
     "Accept": "application/xml, text/xml;q=0.9, */*;q=0.1",
 }
+ANSWER_MS = 0
+"""Virtual time any answer (or failure other than a timeout) takes, whatever the wall clock said.
+
+Real latency varies from run to run; reporting a fixed 0 ms (as canned answers do) keeps runs
+against an app, a live server and a cassette identical. A timeout still takes the timeout.
+"""
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 Target = Callable[[str], tuple[str, dict[str, str]]]
@@ -78,18 +84,13 @@ def exchange(
     becomes a 500 answer instead of a crash of the simulator.
     """
     progress = progress or Progress()
-    start = time.monotonic()
-    deadline = start + request.timeout_ms / 1000
-
-    def elapsed() -> int:
-        return int((time.monotonic() - start) * 1000)
+    deadline = time.monotonic() + request.timeout_ms / 1000
 
     def where() -> str:
         return _host(progress.sent_url or request.url)
 
-    def failed(error: str, elapsed_ms: int | None = None) -> HttpAnswer:
-        ms = elapsed() if elapsed_ms is None else elapsed_ms
-        return HttpAnswer(error=error, elapsed_ms=ms, source=request.url)
+    def failed(error: str, elapsed_ms: int = ANSWER_MS) -> HttpAnswer:
+        return HttpAnswer(error=error, elapsed_ms=elapsed_ms, source=request.url)
 
     try:
         status, raw, charset = _follow(client, request, target, limits, deadline, progress)
@@ -115,16 +116,16 @@ def exchange(
     except Exception as exc:
         if not app_errors:
             raise
-        return crash_answer(request, exc, elapsed())
+        return crash_answer(request, exc)
     finally:
         progress.done = True
-    return HttpAnswer(status, decode(raw, charset), None, elapsed(), request.url)
+    return HttpAnswer(status, decode(raw, charset), None, ANSWER_MS, request.url)
 
 
-def crash_answer(request: HttpRequest, exc: BaseException, elapsed_ms: int = 0) -> HttpAnswer:
+def crash_answer(request: HttpRequest, exc: BaseException) -> HttpAnswer:
     """An exception of an in-process app, as the 500 a server would have answered."""
     error = f"the app raised {type(exc).__name__}: {exc}"
-    return HttpAnswer(500, None, error, elapsed_ms, request.url)
+    return HttpAnswer(500, None, error, ANSWER_MS, request.url)
 
 
 def timeout_text(timeout_ms: int, *, started: bool = False) -> str:
