@@ -45,9 +45,12 @@ from simulator.expect import (
     Pattern,
     check,
 )
-from simulator.http import Canned, CannedResolver
+from simulator.http import Canned, CannedResolver, Resolver
 from simulator.limits import Limits
 from simulator.render import clock
+from simulator.resolvers.backends import BACKEND_KINDS, Backend, BackendError, build
+from simulator.resolvers.live import check_base_url
+from simulator.resolvers.routing import close_resolver
 from simulator.transcript import CallResult
 
 MAX_BYTES = 1024 * 1024
@@ -62,7 +65,12 @@ BAD_VALUE = RuleInfo(
 MISSING_FILE = RuleInfo(
     "SC005", "scenario-missing-file", "error", "A file the scenario names does not exist."
 )
-SCENARIO_RULES: tuple[RuleInfo, ...] = (UNREADABLE, SYNTAX, UNKNOWN_KEY, BAD_VALUE, MISSING_FILE)
+BACKEND = RuleInfo(
+    "SC006", "scenario-backend", "error", "An HTTP backend (app, server, cassette) fails to open."
+)
+SCENARIO_RULES: tuple[RuleInfo, ...] = (
+    UNREADABLE, SYNTAX, UNKNOWN_KEY, BAD_VALUE, MISSING_FILE, BACKEND,
+)  # fmt: skip
 
 TOP_KEYS = ("flow", "description", "call", "caller", "dial", "http", "limits", "expect")
 CALL_KEYS = (
@@ -75,6 +83,8 @@ _CALL_TEXT = (
 """Call keys taken as written: YAML key -> ``CallContext`` field."""
 DIAL_KINDS = ("answer", "busy", "no-answer", "fail")
 EXPECT_KEYS = ("say", "play", "dial", "http", "not_say", "ends", "at_line")
+CANNED_KEYS = ("xml", "file", "status", "timeout")
+BACKEND_KEYS = (*BACKEND_KINDS, "path")
 _EXACT = {"dial": True, "http": True, "say": False, "play": False}
 
 _WHOLE = re.compile(r"[0-9][0-9_]*")
@@ -98,10 +108,12 @@ class Scenario:
     context: CallContext = field(default_factory=CallContext)
     caller: CallerScript = field(default_factory=CallerScript)
     http: dict[str, Canned] = field(default_factory=dict)
-    """URL without its query -> canned answer."""
+    """URL without its query -> canned answer (exact URLs win over ``backends``)."""
     limits: Limits = field(default_factory=Limits)
     expect: tuple[Expectation, ...] = ()
     description: str | None = None
+    backends: tuple[Backend, ...] = ()
+    """Per URL prefix: an in-process app, a live server or a cassette (opened per call)."""
 
     @property
     def name(self) -> str:
@@ -262,12 +274,13 @@ class _Reader:
         except ValueError as exc:
             self.fail(node, BAD_VALUE, f"{what}: {exc}")
 
-    def path(self, node: Node, what: str) -> Path:
-        """A file named relative to the scenario; it must exist."""
+    def path(self, node: Node, what: str, *, folder: bool = False) -> Path:
+        """A file (or a ``folder``) named relative to the scenario; it must exist."""
         raw = self.text(node, what)
         path = Path(os.path.normpath(self.base / raw))
-        if not path.is_file():
-            self.fail(node, MISSING_FILE, f"{what}: no such file {raw!r} (looked at {path})")
+        if not (path.is_dir() if folder else path.is_file()):
+            kind = "directory" if folder else "file"
+            self.fail(node, MISSING_FILE, f"{what}: no such {kind} {raw!r} (looked at {path})")
         return path
 
 
@@ -371,35 +384,83 @@ def _dial(r: _Reader, node: Node) -> tuple[dict[str, DialOutcome], DialOutcome]:
     return table, default
 
 
-def _http(r: _Reader, node: Node) -> dict[str, Canned]:
+def _http(r: _Reader, node: Node) -> tuple[dict[str, Canned], tuple[Backend, ...]]:
+    """Canned answers by URL, and backends by URL prefix (their entries name app/live/cassette)."""
     answers: dict[str, Canned] = {}
+    backends: list[Backend] = []
     for url, (key, value) in r.mapping(node, "http").items():
         if not url.startswith(("http://", "https://")):
             r.fail(key, BAD_VALUE, f"{url!r} is not an http(s) URL")
         if "?" in url or "#" in url:
             r.fail(key, BAD_VALUE, "http keys are URLs without their query",
                    "the simulator adds the query parameters itself")  # fmt: skip
-        what = f"the answer for {url}"
-        spec = r.mapping(value, what, ("xml", "file", "status", "timeout"))
-        sources = [k for k in ("xml", "file", "timeout") if k in spec]
-        if len(sources) > 1:
-            r.fail(value, BAD_VALUE, f"{what} has {' and '.join(sources)}; give one of them")
-        if not sources and "status" not in spec:
-            r.fail(value, BAD_VALUE, f"{what} needs xml, file, status or timeout")
-        status = 200
-        if "status" in spec:
-            status = r.integer(spec["status"][1], "status")
-            if not 100 <= status <= 599:
-                r.fail(spec["status"][1], BAD_VALUE, f"status {status} is not an HTTP status")
-        if "timeout" in spec and not r.boolean(spec["timeout"][1], "timeout"):
-            r.fail(spec["timeout"][1], BAD_VALUE, "write timeout: true, or leave it out")
-        answers[url] = Canned(
-            xml=r.text(spec["xml"][1], "xml") if "xml" in spec else None,
-            file=r.path(spec["file"][1], "file") if "file" in spec else None,
-            status=status,
-            timeout="timeout" in spec,
-        )
-    return answers
+        spec = r.mapping(value, f"the answer for {url}", (*CANNED_KEYS, *BACKEND_KEYS))
+        if any(k in spec for k in BACKEND_KEYS):
+            backends.append(_backend(r, url, value, spec))
+        else:
+            answers[url] = _canned(r, url, value, spec)
+    return answers, tuple(backends)
+
+
+def _canned(r: _Reader, url: str, node: Node, spec: dict[str, tuple[Node, Node]]) -> Canned:
+    what = f"the answer for {url}"
+    sources = [k for k in ("xml", "file", "timeout") if k in spec]
+    if len(sources) > 1:
+        r.fail(node, BAD_VALUE, f"{what} has {' and '.join(sources)}; give one of them")
+    if not sources and "status" not in spec:
+        r.fail(node, BAD_VALUE, f"{what} needs xml, file, status or timeout",
+               "or app, live or cassette for a backend")  # fmt: skip
+    status = 200
+    if "status" in spec:
+        status = r.integer(spec["status"][1], "status")
+        if not 100 <= status <= 599:
+            r.fail(spec["status"][1], BAD_VALUE, f"status {status} is not an HTTP status")
+    if "timeout" in spec and not r.boolean(spec["timeout"][1], "timeout"):
+        r.fail(spec["timeout"][1], BAD_VALUE, "write timeout: true, or leave it out")
+    return Canned(
+        xml=r.text(spec["xml"][1], "xml") if "xml" in spec else None,
+        file=r.path(spec["file"][1], "file") if "file" in spec else None,
+        status=status,
+        timeout="timeout" in spec,
+    )
+
+
+def _app_spec(text: str) -> str:
+    module, sep, attr = text.partition(":")
+    if not sep or not module or not attr:
+        raise ValueError(f"{text!r} is not MODULE:ATTR (for example mypkg.web:app)")
+    return text
+
+
+def _live_url(text: str) -> str:
+    check_base_url(text)
+    return text
+
+
+def _backend(r: _Reader, prefix: str, node: Node, spec: dict[str, tuple[Node, Node]]) -> Backend:
+    """``{app: MODULE:ATTR[, path: DIR]}``, ``{live: BASE_URL}`` or ``{cassette: FILE}``."""
+    what = f"the backend for {prefix}"
+    stray = [k for k in spec if k not in BACKEND_KEYS]
+    if stray:
+        r.fail(spec[stray[0]][0], BAD_VALUE, f"{what}: {stray[0]!r} is for canned answers",
+               "a prefix is answered by app, live or cassette alone")  # fmt: skip
+    kinds = [k for k in BACKEND_KINDS if k in spec]
+    if len(kinds) != 1:
+        named = " and ".join(kinds) if kinds else "none of them"
+        r.fail(node, BAD_VALUE, f"{what} needs one of app, live or cassette, not {named}")
+    kind = kinds[0]
+    if "path" in spec and kind != "app":
+        r.fail(spec["path"][0], BAD_VALUE, f"{what}: 'path' (where to import an app from) "
+               "goes with app")  # fmt: skip
+    target = spec[kind][1]
+    line, col = target.start_mark.line + 1, target.start_mark.column + 1
+    if kind == "app":
+        app = r.converted(target, "app", _app_spec)
+        root = r.path(spec["path"][1], "path", folder=True) if "path" in spec else r.base
+        return Backend(prefix, "app", app, root, line, col)
+    if kind == "live":
+        return Backend(prefix, "live", r.converted(target, "live", _live_url), None, line, col)
+    return Backend(prefix, "cassette", str(r.path(target, "cassette")), None, line, col)
 
 
 def _limits(r: _Reader, node: Node) -> Limits:
@@ -463,12 +524,17 @@ def parse_scenario(text: str, file: str) -> Scenario:
     if "flow" not in top:
         r.fail(root, BAD_VALUE, "missing 'flow:' (the call flow XML, relative to this file)")
     node = {key: value for key, (_, value) in top.items()}
+    flow = r.path(node["flow"], "flow")
+    context = _call(r, node["call"]) if "call" in node else CallContext()
+    caller = _caller(r, node.get("caller"), node.get("dial"))
+    http, backends = _http(r, node["http"]) if "http" in node else ({}, ())
     return Scenario(
         file=Path(file),
-        flow=r.path(node["flow"], "flow"),
-        context=_call(r, node["call"]) if "call" in node else CallContext(),
-        caller=_caller(r, node.get("caller"), node.get("dial")),
-        http=_http(r, node["http"]) if "http" in node else {},
+        flow=flow,
+        context=context,
+        caller=caller,
+        http=http,
+        backends=backends,
         limits=_limits(r, node["limits"]) if "limits" in node else Limits(),
         expect=tuple(_expectation(r, e) for e in r.sequence(node["expect"], "expect"))
         if "expect" in node
@@ -551,22 +617,49 @@ class Run:
         return [line for f in self.failures for line in f.explain().splitlines()]
 
 
-def call(scenario: Scenario, flow: m.Response, file: str | None = None) -> CallResult:
-    """Simulate ``flow`` with the scenario's call, caller, HTTP answers and limits."""
-    return simulate(
-        flow,
-        caller=scenario.caller,
-        context=scenario.context,
-        http=CannedResolver(dict(scenario.http)),
-        limits=scenario.limits,
-        file=file or str(scenario.flow),
-    )
+def resolver(scenario: Scenario) -> Resolver:
+    """The scenario's HTTP answers: canned ones by URL, its backends by URL prefix.
+
+    Close it (``close_resolver``) after the call: that releases apps and connections. Raises
+    ``ScenarioError`` when a backend cannot be opened (an app that does not import, a broken
+    cassette), at the line that names it.
+    """
+    canned = CannedResolver(dict(scenario.http))
+    try:
+        return build(scenario.backends, canned, str(scenario.file))
+    except BackendError as exc:
+        finding = Finding(BACKEND.code, "error", exc.message, exc.file, exc.line, exc.col)
+        raise ScenarioError(finding) from None
 
 
-def run_scenario(scenario: Scenario, flow: Flow | None = None) -> Run:
-    """Lint the flow, place the call, check the expectations. ``flow`` overrides the scenario's."""
+def call(
+    scenario: Scenario, flow: m.Response, file: str | None = None, http: Resolver | None = None
+) -> CallResult:
+    """Simulate ``flow`` with the scenario's call, caller, HTTP answers and limits.
+
+    ``http`` replaces the scenario's own HTTP answers (``--app``, ``--base-url``, a replayed
+    cassette); whoever passes it closes it.
+    """
+    backend = http if http is not None else resolver(scenario)
+    try:
+        return simulate(
+            flow,
+            caller=scenario.caller,
+            context=scenario.context,
+            http=backend,
+            limits=scenario.limits,
+            file=file or str(scenario.flow),
+        )
+    finally:
+        if http is None:
+            close_resolver(backend)
+
+
+def run_scenario(scenario: Scenario, flow: Flow | None = None, http: Resolver | None = None) -> Run:
+    """Lint the flow, place the call, check the expectations. ``flow`` overrides the scenario's,
+    ``http`` its HTTP answers (see ``call``); ``ScenarioError`` if a backend cannot be opened."""
     flow = flow or load_flow(scenario.flow)
     if flow.model is None:
         return Run(scenario, errors=flow.errors)
-    result = call(scenario, flow.model, str(flow.path))
+    result = call(scenario, flow.model, str(flow.path), http)
     return Run(scenario, result=result, failures=tuple(check(scenario.expect, result)))

@@ -3,6 +3,10 @@
 The quick flags build the same caller script, call fields and HTTP answers a scenario file
 does (the value readers are shared), so a call tried on the command line can be pasted into a
 scenario unchanged. The flow is linted first: a flow with errors is not simulated.
+
+``--app``, ``--base-url`` and ``--replay-http`` send every request of the call to one real
+backend (see ``simulator.resolvers.RunBackends``, shared with ``callflow test``);
+``--record-http`` saves what was asked and answered, written when the call is over.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from simulator.caller import CallerScript, DialOutcome
 from simulator.context import CallContext
 from simulator.expect import Failure
 from simulator.render import transcript, wants_colour
+from simulator.resolvers import AppLoadError, CassetteError, RunBackends
 from simulator.scenario import (
+    BACKEND,
     Flow,
+    Run,
     Scenario,
     ScenarioError,
     canned_file,
@@ -28,6 +35,7 @@ from simulator.scenario import (
     load_flow,
     load_scenario,
     presses,
+    resolver,
     run_scenario,
     start_time,
     state_code,
@@ -107,6 +115,56 @@ def _from_flags(flow: Path, options: dict[str, Any]) -> Scenario:
     return Scenario(Path("<command line>"), flow, _context(options), caller, http)
 
 
+def open_backends(command: str, options: dict[str, Any]) -> RunBackends:
+    """The ``--app``/``--base-url``/``--replay-http``/``--record-http`` options, opened; a
+    mistake in them exits 2 with a message (a broken cassette at its line)."""
+    try:
+        return RunBackends(
+            app=options["app"],
+            base_url=options["base_url"],
+            replay=options["replay_http"],
+            record=options["record_http"],
+        )
+    except CassetteError as exc:
+        click.echo(f"{exc.file}:{exc.line}:{exc.col}: {BACKEND.code} error {exc.message}", err=True)
+        sys.exit(EXIT_USAGE)
+    except (AppLoadError, ValueError) as exc:
+        raise click.UsageError(f"{command}: {exc}") from None
+
+
+def close_backends(command: str, backends: RunBackends) -> None:
+    """Release the backends and write the recorded cassette; a failed write exits 2."""
+    try:
+        backends.close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        click.echo(f"callflow {command}: cannot write {backends.record}: {reason}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def check_backend_options(options: dict[str, Any], *, canned: bool = False) -> None:
+    """Refuse options that exclude each other before anything is read or imported."""
+    given = [f"--{n.replace('_', '-')}" for n in ("app", "base_url", "replay_http") if options[n]]
+    if len(given) > 1:
+        raise click.UsageError(f"{' and '.join(given)} cannot be used together")
+    if given and canned:
+        raise click.UsageError(
+            f"--http cannot be used with {given[0]}, which answers every request"
+        )
+
+
+def _run(scn: Scenario, flow: Flow, options: dict[str, Any]) -> Run:
+    backends = open_backends("simulate", options)
+    try:
+        with backends.run(lambda: resolver(scn)) as http:
+            return run_scenario(scn, flow, http)
+    except ScenarioError as exc:
+        click.echo(exc.finding.render(), err=True)
+        sys.exit(EXIT_USAGE)
+    finally:
+        close_backends("simulate", backends)
+
+
 def _report(failures: tuple[Failure, ...], explained: list[str], total: int) -> None:
     if not failures:
         click.echo(f"expectations: all {total} held")
@@ -146,6 +204,19 @@ def _findings_out(flow: Flow, fmt: str) -> None:
 @click.option("--county", metavar="NAME", help="Caller's county, for Geo county.")
 @click.option("--hangup-at", type=click.IntRange(min=0), metavar="MS",
               help="The caller hangs up at this virtual time.")  # fmt: skip
+@click.option("--app", metavar="MODULE:ATTR",
+              help="Send every request of the call to this WSGI or ASGI app, called in-process "
+                   "(the module is imported from the current directory).")  # fmt: skip
+@click.option("--base-url", metavar="URL",
+              help="Send every request to this live server (e.g. http://127.0.0.1:5000), "
+                   "keeping path and query; Host and X-Forwarded-Proto name the flow's "
+                   "own host and scheme.")  # fmt: skip
+@click.option("--replay-http", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="CASSETTE",
+              help="Answer every request from a recorded cassette (offline).")  # fmt: skip
+@click.option("--record-http", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="CASSETTE",
+              help="Save every request and answer of the call to CASSETTE.")  # fmt: skip
 @click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path),
               help="Take the call from a scenario file and check its expectations.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -159,10 +230,13 @@ def simulate(flow: Path | None, scenario: Path | None, fmt: str, **options: Any)
       callflow simulate menu.xml --digits '' --digits 2   silence, then 2
       callflow simulate hours.xml --at 2026-01-10T09:00 --tz America/New_York
       callflow simulate --scenario scenarios/support.yaml
+      callflow simulate ivr.xml --app mypkg.web:app --digits 1234
+      callflow simulate ivr.xml --base-url http://127.0.0.1:5000 --record-http ivr.yaml
 
     Exit status: 0 the call ran (whatever its result), 1 the flow has lint errors or the
     scenario's expectations failed, 2 usage error or unreadable input.
     """
+    check_backend_options(options, canned=bool(options["https"]))
     if scenario is not None:
         given = [name for name in _QUICK if options[name] not in (None, ())]
         if given:
@@ -185,7 +259,7 @@ def simulate(flow: Path | None, scenario: Path | None, fmt: str, **options: Any)
     if checked.model is None:
         _findings_out(checked, fmt)
         sys.exit(EXIT_FAILED)
-    run = run_scenario(scn, checked)
+    run = _run(scn, checked, options)
     assert run.result is not None
     if fmt == "json":
         out = run.result.to_json()

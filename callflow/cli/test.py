@@ -1,8 +1,12 @@
 """``callflow test``: run many scenario files, one PASS/FAIL line each, JUnit XML for CI.
 
-A scenario file that cannot be used (bad YAML, unknown key, missing flow) is reported as an
-ERROR line and counted as failed, the others still run, and the exit status is 2 so CI tells a
-broken test suite from a broken call flow (exit 1).
+A scenario file that cannot be used (bad YAML, unknown key, missing flow, an HTTP backend that
+does not open) is reported as an ERROR line and counted as failed, the others still run, and
+the exit status is 2 so CI tells a broken test suite from a broken call flow (exit 1).
+
+``--app``, ``--base-url`` and ``--replay-http`` answer every request of every scenario (so the
+same scenarios run against an in-process app, a live server and a cassette); ``--record-http``
+collects the traffic of all of them into one cassette.
 """
 
 from __future__ import annotations
@@ -15,12 +19,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from lxml import etree
 
+from callflow.cli.simulate import check_backend_options, close_backends, open_backends
 from simulator.render import wants_colour
-from simulator.scenario import Run, ScenarioError, load_flow, load_scenario, run_scenario
+from simulator.resolvers import RunBackends
+from simulator.scenario import (
+    Run,
+    ScenarioError,
+    load_flow,
+    load_scenario,
+    resolver,
+    run_scenario,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SUFFIXES = (".yaml", ".yml")
@@ -55,16 +69,22 @@ def scenario_files(paths: tuple[Path, ...]) -> Iterator[tuple[str, str | None]]:
             yield str(path), f"{path}:1:1: SC001 error cannot read scenario: no such file"
 
 
-def run_one(path: str) -> Outcome:
+def run_one(path: str, backends: RunBackends | None = None) -> Outcome:
+    """Load and run one scenario; ``backends`` may replace its HTTP answers or record them."""
     began = time.perf_counter()
+    backends = backends or RunBackends()
     try:
         scenario = load_scenario(path)
+        flow = load_flow(scenario.flow)
+        if flow.unreadable:
+            return Outcome(path, time.perf_counter() - began, error=flow.errors[0].render())
+        if flow.model is None:
+            run = run_scenario(scenario, flow)
+        else:
+            with backends.run(lambda: resolver(scenario)) as http:
+                run = run_scenario(scenario, flow, http)
     except ScenarioError as exc:
         return Outcome(path, time.perf_counter() - began, error=exc.finding.render())
-    flow = load_flow(scenario.flow)
-    if flow.unreadable:
-        return Outcome(path, time.perf_counter() - began, error=flow.errors[0].render())
-    run = run_scenario(scenario, flow)
     return Outcome(path, time.perf_counter() - began, run=run)
 
 
@@ -117,19 +137,37 @@ def junit(outcomes: list[Outcome]) -> bytes:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE", help="Also write a JUnit XML report to FILE.")  # fmt: skip
-def test(paths: tuple[Path, ...], junit_file: Path | None) -> None:
+@click.option("--app", metavar="MODULE:ATTR",
+              help="Send every request of every scenario to this WSGI or ASGI app, in-process "
+                   "(imported from the current directory).")  # fmt: skip
+@click.option("--base-url", metavar="URL",
+              help="Send every request to this live server (e.g. http://127.0.0.1:5000), "
+                   "keeping path and query.")  # fmt: skip
+@click.option("--replay-http", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="CASSETTE",
+              help="Answer every request from a recorded cassette (offline CI).")  # fmt: skip
+@click.option("--record-http", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="CASSETTE",
+              help="Save every request and answer of all the scenarios to CASSETTE.")  # fmt: skip
+def test(paths: tuple[Path, ...], junit_file: Path | None, **options: Any) -> None:
     """Run scenario files (or every *.yaml under directories) and report each.
 
     Prints one PASS/FAIL line per scenario, an explanation under each failure, and
     "N passed, M failed" last. Exit status: 0 all passed, 1 some failed, 2 some scenario
     file could not be read or is malformed (the others still run).
     """
+    check_backend_options(options)
+    backends = open_backends("test", options)
     colour = wants_colour(sys.stdout)
     outcomes: list[Outcome] = []
-    for path, problem in scenario_files(paths):
-        outcome = run_one(path) if problem is None else Outcome(path, 0.0, error=problem)
-        _print(outcome, colour)
-        outcomes.append(outcome)
+    try:
+        for path, problem in scenario_files(paths):
+            found = problem is None
+            outcome = run_one(path, backends) if found else Outcome(path, 0.0, error=problem)
+            _print(outcome, colour)
+            outcomes.append(outcome)
+    finally:
+        close_backends("test", backends)
     if junit_file is not None:
         try:
             junit_file.write_bytes(junit(outcomes))
