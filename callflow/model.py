@@ -481,6 +481,8 @@ class Response(Node):
     """Comments before the root element."""
     trailing: tuple[Comment, ...] = ()
     """Comments after the root element."""
+    schema_location: str | None = None
+    """``xsi:noNamespaceSchemaLocation`` as written (for editors; no part of the grammar)."""
 
 
 PROMPT_TYPES: tuple[type[Node], ...] = (Say, Play, Pause, Tone)

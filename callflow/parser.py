@@ -53,6 +53,9 @@ PARSE_RULES: tuple[RuleInfo, ...] = (
     MISSING_ATTRIBUTE, SCHEMA_OTHER, UNSAFE_XML, TOO_LARGE, UNREADABLE,
 )  # fmt: skip
 
+XSI_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}noNamespaceSchemaLocation"
+"""Where an editor finds the XSD; kept on the model so ``fmt`` writes it back."""
+
 # Names other dialects use for what Opentact calls something else: suggestions, not aliases.
 _DIALECT_HINTS: dict[str, str] = {
     "Speak": "Say", "Number": "To", "Redirect": "Callback", "Reject": "Hangup",
@@ -492,7 +495,8 @@ class _ModelBuilder:
         trailing = self._siblings(root, "next")
         node = self.node(root)
         assert isinstance(node, m.Response)
-        return m.Response(children=node.children, pos=node.pos, leading=leading, trailing=trailing)
+        return m.Response(children=node.children, pos=node.pos, leading=leading, trailing=trailing,
+                          schema_location=root.get(XSI_LOCATION))  # fmt: skip
 
     def _siblings(self, root: Any, direction: str) -> tuple[m.Comment, ...]:
         out = []

@@ -27,8 +27,13 @@ def escape_attr(text: str) -> str:
     return text.translate(_ATTR_ESCAPES)
 
 
+_XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+
+
 def _attributes(node: m.Node) -> str:
     out = []
+    if isinstance(node, m.Response) and node.schema_location is not None:
+        out.append(f' {_XSI} xsi:noNamespaceSchemaLocation="{escape_attr(node.schema_location)}"')
     for name, spec, value in node.attr_values():
         if value is None:
             continue
