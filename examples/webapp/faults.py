@@ -9,6 +9,8 @@ reports each failure (``callflow simulate flow.xml --app faults:app``)::
     /faults/crash             the view raises (Flask answers 500)
     /faults/not-xml           200 with a plain-text body
     /faults/bad-schema        200 with well-formed XML that breaks the grammar
+    /faults/lint-error        200 with a valid document the linter rejects (Gather url + DTMF)
+    /faults/lint-warning      200 with a document that has only a lint warning (it runs)
     /faults/self-callback     a document that calls back to itself, forever
     /faults/redirect-loop     a 302 to itself
     /faults/redirect?n=N      a chain of N redirects ending at /faults/ok
@@ -70,6 +72,24 @@ def not_xml() -> Response:
 @app.get("/faults/bad-schema")
 def bad_schema() -> Response:
     return _xml('<Response><Say loop="zero">Hi</Say><Dance/></Response>')
+
+
+@app.get("/faults/lint-error")
+def lint_error() -> Response:
+    here = request.host_url.rstrip("/") + "/faults/ok"
+    return _xml(
+        "<Response>\n"
+        f'  <Gather url="{here}">\n'
+        "    <Say>Press one.</Say>\n"
+        '    <DTMF value="1"><Say>One.</Say></DTMF>\n'
+        "  </Gather>\n"
+        "</Response>\n"
+    )
+
+
+@app.get("/faults/lint-warning")
+def lint_warning() -> Response:
+    return _xml('<Response><Pause length="5"/><Say>Only a warning.</Say></Response>')
 
 
 @app.get("/faults/self-callback")
