@@ -446,8 +446,8 @@ def _backend(r: _Reader, prefix: str, node: Node, spec: dict[str, tuple[Node, No
                "a prefix is answered by app, live or cassette alone")  # fmt: skip
     kinds = [k for k in BACKEND_KINDS if k in spec]
     if len(kinds) != 1:
-        named = " and ".join(kinds) if kinds else "none of them"
-        r.fail(node, BAD_VALUE, f"{what} needs one of app, live or cassette, not {named}")
+        named = f", not {' and '.join(kinds)}" if kinds else ""
+        r.fail(node, BAD_VALUE, f"{what} needs one of app, live or cassette{named}")
     kind = kinds[0]
     if "path" in spec and kind != "app":
         r.fail(spec["path"][0], BAD_VALUE, f"{what}: 'path' (where to import an app from) "
