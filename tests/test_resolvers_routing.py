@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.http import Canned, CannedResolver, HttpAnswer, HttpRequest
+from simulator.http import Canned, CannedResolver, HttpAnswer, HttpRequest, Resolver
 from simulator.resolvers import (
     AppResolver,
     CassetteResolver,
     LiveResolver,
     RecordingResolver,
     RoutingResolver,
+    RunBackends,
     for_run,
 )
+from simulator.resolvers.cassette import read_cassette
 from simulator.resolvers.routing import prefix_matches
 
 WEBAPP = Path(__file__).resolve().parents[1] / "examples" / "webapp"
@@ -143,3 +146,77 @@ def test_for_run_picks_one_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     fallback = CannedResolver()
     assert for_run(fallback=fallback) is fallback
     assert for_run().resolve(req("https://x.test/")).error
+
+
+# --- RunBackends: the options of one command, applied to each of its runs ------------------------
+
+
+@dataclass
+class Counting:
+    """A run's own backend: answers with its number and remembers being closed."""
+
+    number: int
+    closed: bool = False
+
+    def resolve(self, request: HttpRequest) -> HttpAnswer:
+        return HttpAnswer(200, f"<Response><Say>{self.number}</Say></Response>", source=request.url)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def identity(resolver: Counting) -> Counting:
+    return resolver
+
+
+def test_run_backends_records_every_run_into_one_cassette(tmp_path: Path) -> None:
+    cassette = tmp_path / "all.yaml"
+    owns = [Counting(1), Counting(2)]
+    with RunBackends(record=cassette) as backends:
+        for own in owns:
+            with backends.run(partial(identity, own)) as http:
+                http.resolve(req(f"https://a.test/{own.number}"))
+            assert own.closed
+        assert not cassette.exists()  # written once, at the end
+    replayed = [i.answer.text for i in read_cassette(cassette)]
+    assert replayed == [o.resolve(req("https://a.test/")).text for o in owns]
+
+
+def never() -> Resolver:
+    pytest.fail("the run's own backends were opened although an option replaces them")
+
+
+def test_run_backends_replays_each_run_from_the_start_of_the_cassette(tmp_path: Path) -> None:
+    cassette = tmp_path / "c.yaml"
+    with RecordingResolver(Counting(7), cassette) as recorder:
+        recorder.resolve(req("https://a.test/x"))
+        recorder.inner = Counting(8)
+        recorder.resolve(req("https://a.test/x"))
+    with RunBackends(replay=cassette) as backends:
+        assert backends.replaces
+        for _ in range(2):  # each run hears 7 then 8, as recorded
+            with backends.run(never) as http:
+                texts = [http.resolve(req("https://a.test/x")).text for _ in range(2)]
+            assert texts == [Counting(n).resolve(req("https://a.test/")).text for n in (7, 8)]
+
+
+def test_run_backends_shares_one_app_between_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(WEBAPP)
+    with RunBackends(app="ivr_web:app") as backends:
+        with backends.run(never) as first, backends.run(never) as second:
+            assert isinstance(first, AppResolver) and first is second
+        assert backends.shared is first
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"app": "ivr_web:app", "replay": "c.yaml"}, "--app and --replay-http cannot be used"),
+        ({"base_url": "ftp://127.0.0.1"}, "invalid base URL"),
+        ({"record": "no/such/dir/c.yaml"}, "no such directory"),
+        ({"record": "."}, "no such directory"),
+    ],
+)
+def test_run_backends_refuses_bad_options(options: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        RunBackends(**options)
