@@ -18,6 +18,13 @@ Try it with the flow next to this file (``flow.xml``, which calls
 
     # record the live run, then replay it offline (CI)
     callflow simulate flow.xml --base-url http://127.0.0.1:5000 --record-http ivr.yaml
+    callflow simulate flow.xml --replay-http ivr.yaml
+
+    # the scenarios next to this file call the app in-process (their http: section says so);
+    # the same scenarios run against the live server or a cassette with an option
+    callflow test scenarios
+    callflow test scenarios --base-url http://127.0.0.1:5000 --record-http ivr.yaml
+    callflow test scenarios --replay-http ivr.yaml
 
 What the simulator sends (as Opentact does): ``GET /ivr/start?from=...&tn=...&call=...`` for
 the Callback; ``GET /ivr/account?dtmf=1234&attempts=1&success=true&from=...`` for the Gather.
