@@ -2,6 +2,8 @@
 
 ``lint_source`` checks one document; ``lint_paths`` expands directories and checks each file,
 telling apart files with findings from files that could not be read at all (exit code 2).
+Settings (which rules, their severity) and ``callflow: ignore`` comments are applied here,
+once, so no rule knows about them.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from pathlib import Path
 
 from callflow import model as m
 from callflow import rules
+from callflow.config import DEFAULT, PARSE_CODES, Configs, Settings
 from callflow.diagnostics import Finding
 from callflow.parser import UNREADABLE, Loaded, load
 from callflow.serializer import to_xml
+from callflow.suppression import BAD_SUPPRESSION, MARK, Suppressions, collect
 
 Source = str | bytes | os.PathLike[str] | m.Response
 
@@ -45,6 +49,7 @@ class SourceText:
 
     _NAME = re.compile(r"<[^\s/>]+")
     _ATTR = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
+    _BREAK = re.compile(r"\r\n?|\n")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -52,8 +57,15 @@ class SourceText:
 
     @property
     def _starts(self) -> list[int]:
-        """Offset of the first character of each line (computed on first use)."""
+        """Offset of the first character of each line (computed on first use).
+
+        LF, CRLF and a lone CR each end a line, as in the parser's positions.
+        """
         if self._starts_cache is None:
+            if "\r" in self.text:
+                breaks = self._BREAK.finditer(self.text)
+                self._starts_cache = [0, *(b.end() for b in breaks)]
+                return self._starts_cache
             starts, index = [0], self.text.find("\n")
             while index >= 0:
                 starts.append(index + 1)
@@ -73,6 +85,13 @@ class SourceText:
         line = bisect.bisect_right(starts, offset)
         return line, offset - starts[line - 1] + 1
 
+    def before(self, pos: m.Pos) -> str:
+        """The text of ``pos``'s line before it (blank for a node that starts its line)."""
+        end = self.offset(pos.line, pos.col)
+        if end is None:
+            return ""
+        return self.text[self._starts[pos.line - 1] : end]
+
     def attribute(self, pos: m.Pos, name: str) -> tuple[int, int] | None:
         """Line and column of attribute ``name`` in the start tag at ``pos``, if found."""
         start = self.offset(pos.line, pos.col)
@@ -89,36 +108,68 @@ class SourceText:
         return None
 
 
-def _stamp(loaded: Loaded, source: SourceText | None) -> list[Finding]:
+def suppressible(word: str) -> str:
+    """The code of a rule a ``callflow: ignore`` comment may name; ``ValueError`` if none."""
+    found = rules.find(word)
+    if found is None:
+        raise ValueError(f"unknown rule {word!r} in a callflow: comment")
+    code = found[0].code
+    if code in PARSE_CODES:
+        raise ValueError(f"{code} is a parse-stage check and cannot be suppressed")
+    return code
+
+
+def _suppressions(model: m.Response, source: SourceText | None) -> Suppressions:
+    if source is None or MARK not in source.text:
+        return Suppressions()
+    return collect(model, source.before, suppressible)
+
+
+def _stamp(loaded: Loaded, source: SourceText | None, settings: Settings) -> list[Finding]:
+    """The semantic findings (and bad directives) the settings and the comments let through."""
     assert loaded.model is not None
+    quiet = _suppressions(loaded.model, source)
     out: list[Finding] = []
-    for rule, hit in rules.check(loaded.model):
+    for rule, hit in rules.check(loaded.model, settings.selected):
         pos = hit.pos or hit.node.pos
         line, col = (pos.line, pos.col) if pos else (1, 1)
         if hit.attr and pos and source is not None:
             line, col = source.attribute(pos, hit.attr) or (line, col)
-        out.append(
-            Finding(rule.code, rule.info.severity, hit.message, loaded.file, line, col, hit.hint)
-        )
+        if quiet.covers(rule.code, hit.node, line):
+            continue
+        severity = settings.severity_of(rule.code, rule.info.severity)
+        out.append(Finding(rule.code, severity, hit.message, loaded.file, line, col, hit.hint))
+    code = BAD_SUPPRESSION.code
+    if code in settings.selected:
+        severity = settings.severity_of(code, BAD_SUPPRESSION.severity)
+        for at, message in quiet.problems:
+            if not quiet.covers(code, None, at.line):
+                out.append(Finding(code, severity, message, loaded.file, at.line, at.col))
     return out
 
 
-def lint_loaded(loaded: Loaded) -> list[Finding]:
-    """All findings for a document already read by ``callflow.parser.load``, sorted."""
+def lint_loaded(loaded: Loaded, settings: Settings = DEFAULT) -> list[Finding]:
+    """All findings for a document already read by ``callflow.parser.load``, sorted.
+
+    Parse-stage findings are always kept; ``settings`` choose and re-level the others.
+    """
     findings = list(loaded.findings)
     if loaded.model is not None:
-        findings.extend(_stamp(loaded, SourceText(loaded.text) if loaded.text else None))
+        source = SourceText(loaded.text) if loaded.text else None
+        findings.extend(_stamp(loaded, source, settings))
     return sorted(findings, key=lambda f: (f.line, f.col, f.code))
 
 
-def lint_source(source: Source, file: str | None = None) -> list[Finding]:
+def lint_source(
+    source: Source, file: str | None = None, settings: Settings = DEFAULT
+) -> list[Finding]:
     """Lint one document: a path, XML text, bytes, or a model built in Python.
 
     A model is linted through its canonical XML, so positions refer to ``to_xml(model)``.
     """
     if isinstance(source, m.Response):
         source = to_xml(source, pretty=True)
-    return lint_loaded(load(source, file))
+    return lint_loaded(load(source, file), settings)
 
 
 def _unreadable(path: str, reason: str) -> FileResult:
@@ -163,10 +214,10 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | FileResult
         yield from problems
 
 
-def lint_file(path: str) -> FileResult:
+def lint_file(path: str, settings: Settings = DEFAULT) -> FileResult:
     """Lint one file; a file that cannot be read is marked ``unreadable``."""
     loaded = load(Path(path), file=path)
-    findings = lint_loaded(loaded)
+    findings = lint_loaded(loaded, settings)
     unreadable = any(f.code == UNREADABLE.code for f in findings)
     return FileResult(path, findings, unreadable)
 
@@ -189,22 +240,33 @@ def _workers(jobs: int | None, files: int) -> int:
 
 
 def lint_paths(
-    paths: Iterable[str | os.PathLike[str]], jobs: int | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    jobs: int | None = None,
+    configs: Configs | None = None,
 ) -> Iterator[FileResult]:
     """Lint every file named or found under the given paths, one result per file, in order.
 
     ``jobs`` is the number of processes; None means one for a few files and every available
-    core for many (each process loads the XSD once).
+    core for many (each process loads the XSD once). ``configs`` gives each file its settings
+    (and drops the files its ``exclude`` globs match); None lints everything with the
+    defaults. A bad config file raises ``ConfigError`` before any file is linted.
     """
-    items = list(expand(paths))
-    files = [item for item in items if isinstance(item, str)]
+    items: list[tuple[str, Settings] | FileResult] = []
+    for found in expand(paths):
+        if isinstance(found, FileResult):
+            items.append(found)
+            continue
+        settings = configs.for_path(found) if configs is not None else DEFAULT
+        if not settings.excludes(found):
+            items.append((found, settings))
+    files = [item for item in items if isinstance(item, tuple)]
     workers = _workers(jobs, len(files))
     if workers == 1:
         for item in items:
-            yield item if isinstance(item, FileResult) else lint_file(item)
+            yield item if isinstance(item, FileResult) else lint_file(*item)
         return
     chunk = max(1, min(64, len(files) // (workers * 4)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        done = pool.map(lint_file, files, chunksize=chunk)
+        done = pool.map(lint_file, *zip(*files, strict=True), chunksize=chunk)
         for item in items:
             yield item if isinstance(item, FileResult) else next(done)

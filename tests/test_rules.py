@@ -368,7 +368,9 @@ def test_codes_and_names_are_unique_and_well_formed() -> None:
 def test_all_rule_infos_lists_parse_stage_rules_then_semantic_rules() -> None:
     infos = rules.all_rule_infos()
     assert infos[: len(PARSE_RULES)] == PARSE_RULES
-    assert [i.code for i in infos[len(PARSE_RULES) :]] == sorted(r.code for r in rules.RULES)
+    semantic = infos[len(PARSE_RULES) : len(PARSE_RULES) + len(rules.RULES)]
+    assert [i.code for i in semantic] == sorted(r.code for r in rules.RULES)
+    assert infos[len(PARSE_RULES) + len(rules.RULES) :] == tuple(i for i, _ in rules.DRIVER_RULES)
 
 
 @pytest.mark.parametrize("info", rules.all_rule_infos(), ids=lambda i: i.code)

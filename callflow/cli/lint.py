@@ -8,8 +8,10 @@ import sys
 import click
 
 from callflow import rules
+from callflow.config import ConfigError, Configs, Layer, resolve, split_codes
+from callflow.fsio import atomic_write
 from callflow.lint import PARALLEL_FROM, lint_paths
-from callflow.reporting import EXIT_OK, FORMATS, summarize, summary_line
+from callflow.reporting import EXIT_OK, EXIT_UNREADABLE, FORMATS, summarize, summary_line
 
 
 def use_color() -> bool:
@@ -50,7 +52,35 @@ def _explain(code: str) -> str:
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write the report to FILE instead of stdout (the summary still goes to stderr).",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Use this config file for every path (a callflow.toml, or a pyproject.toml with"
+    " [tool.callflow]) instead of the nearest one above each file.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Report only these rules (codes, prefixes like CF12, names or ALL; comma-separated),"
+    " instead of the config's select.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Do not report these rules (on top of the config's ignore).",
+)
 @click.option("--rules", "list_rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="CODE", help="Explain one rule (code or name) and exit.")
 @click.option(
@@ -62,7 +92,11 @@ def _explain(code: str) -> str:
 def lint(
     paths: tuple[str, ...],
     output_format: str,
+    output: str | None,
     strict: bool,
+    config_file: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
     list_rules: bool,
     explain: str | None,
     jobs: int | None,
@@ -71,10 +105,15 @@ def lint(
 
     PATH is a file or a directory (searched for *.xml, hidden entries skipped). Each finding
     is printed as `file:line:col: CODE severity message (hint)`, and a summary goes to stderr.
+    Formats for CI: github (annotations on the pull request), junit, sarif (code scanning).
+
+    Settings come from the nearest callflow.toml or pyproject.toml [tool.callflow] above
+    each file (select, ignore, severity, exclude); comments like
+    <!-- callflow: ignore=CF160 --> silence a rule on one line or element.
 
     \b
     Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
-    2 an input could not be read, or a usage error.
+    2 an input could not be read, a bad config file, or a usage error.
     """
     if list_rules:
         click.echo(_rules_table())
@@ -84,13 +123,35 @@ def lint(
         return
     if not paths:
         raise click.UsageError("give at least one PATH to lint (a file or a directory)")
-    results = list(lint_paths(paths, jobs))
+    cli_layer = Layer(select=split_codes(select) or None, ignore=split_codes(ignore))
+    try:
+        resolve(cli_layer)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        results = list(lint_paths(paths, jobs, Configs(config_file, cli_layer)))
+    except ConfigError as exc:
+        click.echo(f"callflow lint: {exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
     summary = summarize(results)
-    color = use_color()
-    click.echo(FORMATS[output_format](results, summary, color=color), nl=False, color=color)
+    color = use_color() and output is None
+    report = FORMATS[output_format](results, summary, color=color, strict=strict)
+    if output is None:
+        click.echo(report, nl=False, color=color)
+    else:
+        _write(output, report)
     if not results:
-        click.echo(f"callflow lint: no *.xml files found in {', '.join(paths)}", err=True)
+        where = ", ".join(paths)
+        click.echo(f"callflow lint: no *.xml files found in {where} (or all excluded)", err=True)
     click.echo(summary_line(summary), err=True)
     code = summary.exit_code(strict)
     if code != EXIT_OK:
         sys.exit(code)
+
+
+def _write(path: str, report: str) -> None:
+    try:
+        atomic_write(path, report.encode("utf-8"))
+    except OSError as exc:
+        click.echo(f"callflow lint: cannot write {path}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)

@@ -8,6 +8,7 @@ every node of a document to the rules that target its type.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from types import MappingProxyType
 
 from callflow import model as m
@@ -16,6 +17,7 @@ from callflow.parser import PARSE_RULES
 from callflow.rules import blocks, flow, gather, spelling, verbs
 from callflow.rules.base import Hit, Rule, Scope, walk
 from callflow.rules.parse_docs import parse_doc
+from callflow.suppression import BAD_SUPPRESSION, BAD_SUPPRESSION_DOC
 
 RULES: tuple[Rule, ...] = tuple(
     sorted(
@@ -52,14 +54,17 @@ RULES: tuple[Rule, ...] = tuple(
 )
 """Every semantic rule, in code order."""
 
+DRIVER_RULES: tuple[tuple[RuleInfo, str], ...] = ((BAD_SUPPRESSION, BAD_SUPPRESSION_DOC),)
+"""Checks the lint driver makes itself (on ``callflow:`` comments), with their docs."""
+
 
 RuleTable = MappingProxyType[type[m.Node], tuple[Rule, ...]]
 
 
-def _by_type(spelled: bool) -> RuleTable:
+def _by_type(spelled: bool, chosen: tuple[Rule, ...] = RULES) -> RuleTable:
     """Node type -> the rules to run on it (for a node written canonically, or not)."""
     table: dict[type[m.Node], list[Rule]] = {}
-    for rule in RULES:
+    for rule in chosen:
         if rule.spelled_only and not spelled:
             continue
         for cls in rule.targets:
@@ -70,18 +75,28 @@ def _by_type(spelled: bool) -> RuleTable:
 _CANONICAL, _SPELLED = _by_type(spelled=False), _by_type(spelled=True)
 
 
-def check(root: m.Response) -> Iterator[tuple[Rule, Hit]]:
-    """Run every rule over a document: each hit with the rule that found it."""
+@lru_cache(maxsize=32)
+def _tables(codes: frozenset[str]) -> tuple[RuleTable, RuleTable]:
+    """The dispatch tables for a selection of rules (a config's ``select``/``ignore``)."""
+    chosen = tuple(r for r in RULES if r.code in codes)
+    return _by_type(False, chosen), _by_type(True, chosen)
+
+
+def check(root: m.Response, codes: frozenset[str] | None = None) -> Iterator[tuple[Rule, Hit]]:
+    """Run every rule (or only those whose code is in ``codes``) over a document: each hit
+    with the rule that found it."""
+    canonical, spelled = (_CANONICAL, _SPELLED) if codes is None else _tables(codes)
     for node, scope in walk(root):
-        table = _CANONICAL if node.spelling is None else _SPELLED
+        table = canonical if node.spelling is None else spelled
         for rule in table.get(type(node), ()):
             for hit in rule.check(node, scope):
                 yield rule, hit
 
 
 def all_rule_infos() -> tuple[RuleInfo, ...]:
-    """Every check `callflow lint` can report: parse stage (CF0xx) then semantic rules."""
-    return (*PARSE_RULES, *(r.info for r in RULES))
+    """Every check `callflow lint` can report: parse stage (CF0xx), semantic rules, then the
+    driver's own (CF190)."""
+    return (*PARSE_RULES, *(r.info for r in RULES), *(info for info, _ in DRIVER_RULES))
 
 
 def find(code_or_name: str) -> tuple[RuleInfo, str] | None:
@@ -93,6 +108,9 @@ def find(code_or_name: str) -> tuple[RuleInfo, str] | None:
     for info in PARSE_RULES:
         if wanted.upper() == info.code or wanted == info.name:
             return info, parse_doc(info.code) or info.summary
+    for info, doc in DRIVER_RULES:
+        if wanted.upper() == info.code or wanted == info.name:
+            return info, doc
     return None
 
 
