@@ -80,6 +80,8 @@ class Settings:
 
     def excludes(self, path: str) -> bool:
         """Whether ``path`` matches an ``exclude`` glob (relative to its config's directory)."""
+        if not self.exclude:
+            return False
         absolute = os.path.abspath(path)
         return any(_glob_matches(pattern, absolute, root) for root, pattern in self.exclude)
 
@@ -130,8 +132,12 @@ def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
 
 
 def _table(value: object, where: str) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+    if not isinstance(value, dict):
         raise ConfigError(f'{where}severity must be a table, e.g. severity = {{CF160 = "error"}}')
+    for key, level in value.items():
+        if not isinstance(level, str):
+            choices = ", ".join(SEVERITIES)
+            raise ConfigError(f"{where}severity: {key} = {level!r} is not one of {choices}")
     return tuple((str(k), str(v)) for k, v in value.items())
 
 

@@ -230,6 +230,7 @@ def test_exclude_globs_are_relative_to_their_own_config_file(project: Path) -> N
         ('ignroe = ["CF160"]\n', r": unknown key 'ignroe'; did you mean ignore\?"),
         ('ignore = "CF160"\n', r": ignore must be a list of strings"),
         ("severity = []\n", r": severity must be a table"),
+        ("[severity]\nCF160 = 3\n", r": severity: CF160 = 3 is not one of error"),
         ('select = ["CF1"]\nignore = CF160\n', r":2:10: invalid TOML: Invalid value$"),
     ],
 )
@@ -302,3 +303,35 @@ def test_severity_overrides_change_only_the_severity(overrides: dict[str, str]) 
             (f.code, f.line, f.col, f.message) for f in default
         ]
         assert [f.severity for f in changed] == [overrides.get(f.code, f.severity) for f in default]
+
+
+# ---- the documented examples work as documented ----------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "ci.md"
+
+
+def fenced(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+
+
+def test_the_documented_config_loads_and_the_documented_comments_silence_everything(
+    project: Path,
+) -> None:
+    (config,) = fenced("toml")
+    (project / "pyproject.toml").write_text(config)
+    (document,) = fenced("xml")
+    (project / "flows" / "menu.xml").write_text(document)
+    (project / "flows" / "late.xml").write_text(flow_with_callback_then_say())
+    assert codes("flows/menu.xml") == []
+    assert codes("flows/late.xml") == [("CF102", "info")]
+    without = re.sub(r"<!-- callflow:[^>]*-->", "", document)
+    assert {c for c, _ in lint_codes(without)} == {"CF160", "CF161"}
+
+
+def flow_with_callback_then_say() -> str:
+    callback = '<Callback url="https://x.example/next"><Error><Hangup/></Error></Callback>'
+    return f"<Response>\n  {callback}\n  <Say>x</Say>\n</Response>\n"
+
+
+def lint_codes(text: str) -> list[tuple[str, str]]:
+    return [(f.code, f.severity) for f in lint_source(text)]
