@@ -15,10 +15,6 @@ from pathlib import Path
 from typing import Literal
 
 from simulator.http import CannedResolver, HttpAnswer, HttpRequest, Resolver, without_query
-from simulator.resolvers.app import AppResolver
-from simulator.resolvers.cassette import CassetteError, CassetteResolver
-from simulator.resolvers.live import LiveResolver
-from simulator.resolvers.loader import AppLoadError
 from simulator.resolvers.routing import RoutingResolver, close_resolver
 
 BackendKind = Literal["app", "live", "cassette"]
@@ -87,6 +83,12 @@ def build(backends: Iterable[Backend], canned: CannedResolver, file: str) -> Res
 
 
 def _open(backend: Backend, file: str) -> Resolver:
+    # Imported here: they bring in httpx, which a scenario without backends never needs.
+    from simulator.resolvers.app import AppResolver
+    from simulator.resolvers.cassette import CassetteError, CassetteResolver
+    from simulator.resolvers.live import LiveResolver
+    from simulator.resolvers.loader import AppLoadError
+
     try:
         if backend.kind == "app":
             return AppResolver.from_spec(backend.target, path=backend.root)

@@ -7,12 +7,12 @@ variables of the environment are ignored: the simulator talks to the server it w
 from __future__ import annotations
 
 from types import TracebackType
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from simulator.http import HttpAnswer, HttpRequest
 from simulator.resolvers.exchange import DEFAULT_LIMITS, HEADERS, Limits, exchange
+from simulator.resolvers.urls import check_base_url, rebase
 
 
 class LiveResolver:
@@ -57,28 +57,3 @@ class LiveResolver:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-
-def check_base_url(base_url: str) -> None:
-    """Refuse a base that is not ``http(s)://host[:port][/path]``; the message is for the user."""
-    try:
-        parts = urlsplit(base_url)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError as exc:
-        raise ValueError(f"invalid base URL {base_url!r}: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ValueError(f"invalid base URL {base_url!r}: expected http(s)://HOST[:PORT]")
-    if parts.query or parts.fragment:
-        raise ValueError(f"invalid base URL {base_url!r}: it may not have a query or fragment")
-
-
-def rebase(url: str, base_url: str, *, preserve_host: bool = True) -> tuple[str, dict[str, str]]:
-    """Where ``url`` is really sent under ``base_url``, and the headers that say where it was
-    meant to go."""
-    parts, base = urlsplit(url), urlsplit(base_url)
-    path = base.path.rstrip("/") + (parts.path or "/")
-    sent = urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
-    host = parts.netloc.rpartition("@")[2]
-    if not preserve_host or not host:
-        return sent, {}
-    return sent, {"Host": host, "X-Forwarded-Host": host, "X-Forwarded-Proto": parts.scheme}
