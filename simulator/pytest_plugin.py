@@ -157,7 +157,10 @@ class CallSimulator:
         if flow.model is None:
             found = "\n".join(f.render() for f in flow.errors)
             pytest.fail(f"{scenario.flow} cannot be simulated:\n{found}", pytrace=False)
-        return run_scenario(scenario, flow)
+        try:
+            return run_scenario(scenario, flow)
+        except ScenarioError as exc:  # e.g. an http backend that cannot be opened
+            pytest.fail(exc.finding.render(), pytrace=False)
 
 
 def _wrap(run: Run) -> SimulatedCall:

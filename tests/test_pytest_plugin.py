@@ -140,3 +140,23 @@ def test_scenario_files_from_tests(project: pytest.Pytester) -> None:
     result = project.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*scenario flows/bad.yaml failed*", "*step 2 (line 6) dial*"])
+
+
+def test_a_scenario_backend_that_cannot_open_fails_the_test_cleanly(
+    project: pytest.Pytester,
+) -> None:
+    project.path.joinpath("flows", "app.yaml").write_text(
+        "flow: menu.xml\ncaller:\n  - press: '2'\n"
+        "http:\n  https://api.example.com/: {app: 'no_such_module_here:app'}\n",
+        encoding="utf-8",
+    )
+    project.makepyfile(
+        test_ivr="""
+        def test_app(simulate_call):
+            simulate_call.scenario("flows/app.yaml")
+        """
+    )
+    result = project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*app.yaml:5:*SC006*no_such_module_here*"])
+    result.stdout.no_fnmatch_line("*ScenarioError*")  # a clean failure, not a raised exception
