@@ -200,7 +200,8 @@ def format_junit(
 ) -> str:
     """A JUnit XML report (the Ant schema CI servers read): one testcase per file, failed when
     the file fails the run (errors, and warnings with ``--strict``), listing every finding of
-    the file, one per line, in the failure text; an unreadable file is an ``error``.
+    the file, one per line, in the failure text; an unreadable file is an ``error``. The
+    suite's ``system-out`` holds every finding, warnings of passing files too.
 
     The schema allows one failure element per testcase, so the findings share it."""
     cases = [(r, [f for f in r.findings if _failing(f, strict)]) for r in results]
@@ -230,7 +231,8 @@ def format_junit(
             message = summary_line(counts).removesuffix(" in 1 file")
             node = etree.SubElement(case, "failure", message=message, type=failing[0].code)
         node.text = text
-    etree.SubElement(suite, "system-out")
+    out = etree.SubElement(suite, "system-out")
+    out.text = _xml_text(format_text(results, summary, color=False))
     etree.SubElement(suite, "system-err")
     xml = etree.tostring(suite, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return bytes(xml).decode("utf-8")

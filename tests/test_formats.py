@@ -146,6 +146,7 @@ def test_junit_is_valid_with_one_testcase_per_file_failing_on_errors(flows: Path
     assert failure.get("message") == "1 error, 1 warning"
     text = run("flows/errors.xml").stdout
     assert failure.text == text and len(text.splitlines()) == 2
+    assert suite.find("system-out").text == run("flows").stdout  # the warnings too
 
 
 def test_junit_strict_fails_warnings_too(flows: Path) -> None:
