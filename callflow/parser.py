@@ -102,8 +102,12 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         raise OSError(f"{os.fspath(path)} is not a regular file")
     if st.st_size > MAX_BYTES:
         raise DocumentTooLarge(f"{os.fspath(path)} is {st.st_size} bytes; the limit is {MAX_BYTES}")
-    with open(path, "rb") as handle:
-        return handle.read(MAX_BYTES + 1)
+    with open(path, "rb", buffering=0) as handle:
+        # A buffer the size of the file: asking for MAX_BYTES + 1 allocates 10 MiB per file.
+        data = handle.read(st.st_size + 1)
+        if len(data) > st.st_size:  # it grew since stat (or stat cannot tell): read on
+            data += handle.read(MAX_BYTES + 1 - len(data)) or b""
+        return data or b""
 
 
 def _decode(data: bytes, encoding: str | None) -> str:
