@@ -12,26 +12,116 @@ but take no part in equality: a parsed document equals the same document built i
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as _field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from callflow import types as t
 
 Content = Literal["empty", "text", "mixed"]
 
 
-@dataclass(frozen=True, slots=True)
-class Pos:
-    """Where a node starts in its source: file (None for a string), 1-based line and column."""
+class Locator(Protocol):
+    """Turns the index of a node in its document (elements and comments in source order)
+    into its line and column: the parser's positions, worked out only when first asked."""
 
     file: str | None
-    line: int
-    col: int
+
+    def locate(self, index: int) -> tuple[int, int]: ...
+
+
+class Pos:
+    """Where a node starts in its source: file (None for a string), 1-based line and column.
+
+    Immutable and compared by value. A parsed node's position is *lazy* (``lazy_pos``): it
+    holds its document's ``Locator`` and its index, and finds line and column on first use,
+    so a document nobody asks positions of (one that lints clean) never scans its text.
+    """
+
+    __slots__ = ("_at", "_col", "_file", "_line", "_src")
+    _file: str | None
+    _line: int
+    _col: int
+    _src: Locator | None
+    _at: int
+
+    def __init__(self, file: str | None, line: int, col: int) -> None:
+        _set_src(self, None)
+        _set_file(self, file)
+        _set_line(self, line)
+        _set_col(self, col)
+
+    def _resolve(self) -> None:
+        src = self._src
+        if src is not None:
+            line, col = src.locate(self._at)
+            _set_file(self, src.file)
+            _set_line(self, line)
+            _set_col(self, col)
+            _set_src(self, None)
+
+    @property
+    def file(self) -> str | None:
+        src = self._src
+        return src.file if src is not None else self._file
+
+    @property
+    def line(self) -> int:
+        if self._src is not None:
+            self._resolve()
+        return self._line
+
+    @property
+    def col(self) -> int:
+        if self._src is not None:
+            self._resolve()
+        return self._col
+
+    def _key(self) -> tuple[str | None, int, int]:
+        return (self.file, self.line, self.col)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Pos):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[type[Pos], tuple[str | None, int, int]]:
+        return (Pos, self._key())
+
+    def __repr__(self) -> str:
+        return f"Pos(file={self.file!r}, line={self.line!r}, col={self.col!r})"
 
     def __str__(self) -> str:
         return f"{self.file or '<string>'}:{self.line}:{self.col}"
+
+
+def _slot_writer(name: str) -> Callable[[Pos, Any], None]:
+    """Writes one slot of a Pos past the frozen ``__setattr__`` (only this module does)."""
+    writer: Callable[[Pos, Any], None] = vars(Pos)[name].__set__
+    return writer
+
+
+_set_file, _set_line, _set_col = _slot_writer("_file"), _slot_writer("_line"), _slot_writer("_col")
+_set_src, _set_at = _slot_writer("_src"), _slot_writer("_at")
+_new_pos = object.__new__
+
+
+def lazy_pos(src: Locator, index: int) -> Pos:
+    """The position of node ``index`` of a parsed document, found when first read."""
+    pos: Pos = _new_pos(Pos)
+    _set_src(pos, src)
+    _set_at(pos, index)
+    return pos
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,9 @@ from typing import Any
 
 from lxml import etree
 
+from callflow import convert, positions, schema
 from callflow import grammar as g
 from callflow import model as m
-from callflow import schema
 from callflow.diagnostics import Finding, RuleInfo
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -52,9 +52,6 @@ PARSE_RULES: tuple[RuleInfo, ...] = (
     NOT_WELL_FORMED, WRONG_ROOT, UNKNOWN_ELEMENT, MISPLACED_ELEMENT, UNKNOWN_ATTRIBUTE, BAD_VALUE,
     MISSING_ATTRIBUTE, SCHEMA_OTHER, UNSAFE_XML, TOO_LARGE, UNREADABLE,
 )  # fmt: skip
-
-XSI_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}noNamespaceSchemaLocation"
-"""Where an editor finds the XSD; kept on the model so ``fmt`` writes it back."""
 
 # Names other dialects use for what Opentact calls something else: suggestions, not aliases.
 _DIALECT_HINTS: dict[str, str] = {
@@ -198,7 +195,7 @@ def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None
     unsafe = _unsafe(tree, text, file)
     if unsafe:
         return Loaded(None, [unsafe], text=text, file=file)
-    builder = _ModelBuilder(text, file, root)
+    builder = _Locations(text, file, root)
     if root.tag != "Response":
         name = root.tag if isinstance(root.tag, str) else "?"
         msg = f"root element must be Response, not {name}"
@@ -214,9 +211,14 @@ def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None
         findings = [_schema_finding(e, tree, builder, file) for e in errors]
         return Loaded(None, _dedupe(findings), text=text, file=file)
     try:
-        model = builder.response(root)
-    except _BuildError as exc:
-        return Loaded(None, [exc.finding], text=text, file=file)
+        model = convert.response(root, text, file)
+    except convert.BadValue as exc:
+        line, col = builder.attr_pos(exc.element, exc.attr)
+        return Loaded(None, [_finding(BAD_VALUE, str(exc), file, line, col)], text=text, file=file)
+    except convert.MissingAttribute as exc:
+        at = builder.pos(exc.element)
+        finding = _finding(MISSING_ATTRIBUTE, str(exc), file, at.line, at.col)
+        return Loaded(None, [finding], text=text, file=file)
     return Loaded(model, [], text=text, file=file)
 
 
@@ -273,7 +275,7 @@ def _unsafe(tree: Any, text: str, file: str | None) -> Finding | None:
     return None
 
 
-def _depth_finding(root: Any, builder: _ModelBuilder, file: str | None) -> Finding | None:
+def _depth_finding(root: Any, builder: _Locations, file: str | None) -> Finding | None:
     stack = [(root, 1)]
     while stack:
         el, depth = stack.pop()
@@ -317,7 +319,7 @@ def _suggest(word: str, options: list[str]) -> str | None:
     return f"did you mean {close[0]}?" if close else None
 
 
-def _schema_finding(err: Any, tree: Any, builder: _ModelBuilder, file: str | None) -> Finding:
+def _schema_finding(err: Any, tree: Any, builder: _Locations, file: str | None) -> Finding:
     line = err.line or 1
     message = err.message
     found = _RE_ATTR.match(message)
@@ -398,50 +400,27 @@ def _value_hint(spec: m.AttrSpec, raw: str) -> str | None:
 # ---- lxml tree -> model --------------------------------------------------------------------
 
 
-class _BuildError(Exception):
-    def __init__(self, finding: Finding) -> None:
-        self.finding = finding
-
-
-# Markup in document order: what lxml turns into element and comment nodes, and what it skips.
-_MARKUP = re.compile(
-    r"(?P<comment><!--.*?-->)"
-    r"|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
-    r"""|(?P<tag><[^\s/>!?]+)(?:[^>"']|"[^"]*"|'[^']*')*>""",
-    re.S,
-)
 _TAG_NAME = re.compile(r"<[^\s/>!?]+")
 _ATTRIBUTE = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
-_LINE_BREAK = re.compile(r"\r\n?|\n")
-
-
-def _document_order(root: Any) -> list[Any]:
-    """Elements and comments of the whole document (root's siblings too), in source order."""
-    before = list(root.itersiblings(preceding=True))[::-1]
-    nodes = [*before, *root.iter(), *root.itersiblings()]
-    return [n for n in nodes if isinstance(n, etree._Comment) or isinstance(n.tag, str)]
+_LINE_BREAK = positions.LINE_BREAK
 
 
 class _Positions:
-    """Where each element's start tag and each comment begins in the decoded text.
-
-    lxml keeps only a line number, and for a start tag written over several lines the line
-    where it ends; searching that line for ``<Tag`` is fooled by comments, CDATA and names
-    sharing a prefix (``<RecordStart/><Record>``). Scanning the markup in document order and
-    pairing it with lxml's nodes gives exact positions.
-    """
+    """Where each element's start tag and each comment begins, by lxml node: for findings
+    about a document that did not become a model (a valid one gets lazy positions from
+    ``callflow.positions.SourceMap``; both pair the same markup scan with lxml's nodes)."""
 
     def __init__(self, text: str, root: Any) -> None:
         self._text = text
-        self._starts = [0] + [b.end() for b in _LINE_BREAK.finditer(text)]
+        self._starts = positions.line_starts(text)
         self._spans: dict[Any, tuple[int, int]] = {}
-        marks = [k for k in _MARKUP.finditer(text) if k.lastgroup in ("comment", "tag")]
-        nodes = _document_order(root)
+        marks = positions.markup(text)
+        nodes = positions.document_order(root)
         if len(marks) == len(nodes) and all(
-            (k.lastgroup == "comment") == isinstance(n, etree._Comment)
-            for k, n in zip(marks, nodes, strict=True)
+            is_comment == isinstance(n, etree._Comment)
+            for (is_comment, _, _), n in zip(marks, nodes, strict=True)
         ):
-            self._spans = {n: k.span() for k, n in zip(marks, nodes, strict=True)}
+            self._spans = {n: (start, end) for (_, start, end), n in zip(marks, nodes, strict=True)}
 
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._starts, offset)
@@ -464,8 +443,9 @@ class _Positions:
         return self.start(el)
 
 
-class _ModelBuilder:
-    """Walks a validated lxml tree and makes model nodes, with line and column of each."""
+class _Locations:
+    """Positions of lxml elements for findings, worked out on first use (most documents
+    have no finding to place)."""
 
     def __init__(self, text: str, file: str | None, root: Any) -> None:
         self.file = file
@@ -479,111 +459,10 @@ class _ModelBuilder:
             self._index = _Positions(self._text, self._root)
         return self._index
 
-    def column(self, el: Any) -> int:
-        """1-based column of the element's start tag (lxml keeps only the line)."""
-        return self._positions.start(el)[1]
-
     def attr_pos(self, el: Any, name: str) -> tuple[int, int]:
         """Line and column of an attribute, which may sit on a later line of its start tag."""
         return self._positions.attribute(el, name)
 
-    def attr_column(self, el: Any, name: str) -> int:
-        return self.attr_pos(el, name)[1]
-
     def pos(self, el: Any) -> m.Pos:
         line, col = self._positions.start(el)
         return m.Pos(self.file, line, col)
-
-    def response(self, root: Any) -> m.Response:
-        leading = self._siblings(root, "previous")
-        trailing = self._siblings(root, "next")
-        node = self.node(root)
-        assert isinstance(node, m.Response)
-        return m.Response(children=node.children, pos=node.pos, leading=leading, trailing=trailing,
-                          schema_location=root.get(XSI_LOCATION))  # fmt: skip
-
-    def _siblings(self, root: Any, direction: str) -> tuple[m.Comment, ...]:
-        out = []
-        sib = root.getprevious() if direction == "previous" else root.getnext()
-        while sib is not None:
-            if isinstance(sib, etree._Comment):
-                out.append(m.Comment(text=sib.text or "", pos=self.pos(sib)))
-            sib = sib.getprevious() if direction == "previous" else sib.getnext()
-        return tuple(reversed(out)) if direction == "previous" else tuple(out)
-
-    def node(self, el: Any, wrapper: m.Pos | None = None) -> m.Node:
-        rule = g.ELEMENTS[el.tag]
-        cls = rule.cls
-        assert cls is not None
-        pos = self.pos(el)
-        values: dict[str, Any] = {}
-        alias_names: list[tuple[str, str]] = []
-        raw_values: list[tuple[str, str]] = []
-        conflicts: list[tuple[str, str, str]] = []
-        for name, raw in el.attrib.items():
-            attr_rule = rule.attrs.get(name)
-            if attr_rule is None:  # xsi:* and other namespaced attributes the XSD lets through
-                continue
-            try:
-                value = attr_rule.spec.type.parse(raw)
-            except ValueError as exc:
-                line, col = self.attr_pos(el, name)
-                message = f"{el.tag} {name}: {exc}"
-                raise _BuildError(_finding(BAD_VALUE, message, self.file, line, col)) from exc
-            key = attr_rule.field
-            if attr_rule.alias:
-                if key in values or attr_rule.spec.xml in el.attrib:
-                    conflicts.append((key, name, raw))
-                    continue
-                alias_names.append((key, name))
-            if attr_rule.spec.type.format(value) != raw:
-                raw_values.append((key, raw))
-            values[key] = value
-        for key, spec in cls.attr_specs().items():
-            # The XSD cannot require an attribute that has aliases (either spelling will do).
-            if spec.required and key not in values:
-                message = f"{el.tag} needs the attribute {spec.xml}"
-                raise _BuildError(
-                    _finding(MISSING_ATTRIBUTE, message, self.file, pos.line, pos.col)
-                )
-        children, content = self._children(el, cls)
-        if content is not None:
-            if cls is m.Callback:
-                if "url" in values:
-                    conflicts.append(("url", "#content", content))
-                else:
-                    values["url"] = content
-                    alias_names.append(("url", "#content"))
-            else:
-                values["content"] = content
-        elif cls is m.To:
-            values["content"] = ""
-        spelling = None
-        if rule.alias_of or alias_names or raw_values or conflicts or wrapper:
-            spelling = m.Spelling(
-                element=rule.name if rule.alias_of else None,
-                attrs=tuple(alias_names), values=tuple(raw_values), conflicts=tuple(conflicts),
-                wrapper=wrapper,
-            )  # fmt: skip
-        return cls(children=children, pos=pos, spelling=spelling, given=frozenset(values),
-                   **values)  # fmt: skip
-
-    def _children(self, el: Any, cls: type[m.Node]) -> tuple[tuple[m.Node, ...], str | None]:
-        kids: list[m.Node] = []
-        parts = [el.text or ""] if cls.CONTENT != "empty" else []
-        self._collect(el, kids, parts, None)
-        content = "".join(parts).strip() if parts else ""
-        return tuple(kids), (content or None)
-
-    def _collect(
-        self, el: Any, kids: list[m.Node], parts: list[str], wrapper: m.Pos | None
-    ) -> None:
-        for child in el:
-            if isinstance(child, etree._Comment):
-                kids.append(m.Comment(text=child.text or "", pos=self.pos(child)))
-            elif child.tag == g.SWITCH:
-                self._collect(child, kids, [], self.pos(child))
-            elif isinstance(child.tag, str):
-                kids.append(self.node(child, wrapper))
-            if child.tail and parts is not None and el.tag != g.SWITCH:
-                parts.append(child.tail)
