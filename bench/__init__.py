@@ -1,0 +1,1 @@
+"""Benchmarks of opentact-callflow against its peers: ``python -m bench [--quick] [--json F]``."""

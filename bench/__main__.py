@@ -1,0 +1,200 @@
+"""``python -m bench [--quick | --smoke] [--json FILE]``: run every benchmark, print a table.
+
+Full mode is what docs/benchmarks.md reports; ``--quick`` is a shorter run (under 30 s) with a
+smaller corpus; ``--smoke`` only proves that every benchmark still runs (CI), its numbers mean
+nothing. Every ratio comes from one process run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import builder, explore, lint, simulate
+from bench.timing import Plan
+
+MODES: dict[str, dict[str, Any]] = {
+    "full": {"plan": Plan(7, 1.0), "valid": 10_000, "invalid": 1_000, "passes": 5, "levels": 3},
+    "quick": {"plan": Plan(3, 0.2), "valid": 1_000, "invalid": 100, "passes": 3, "levels": 3},
+    "smoke": {"plan": Plan(1, 0.005), "valid": 12, "invalid": 3, "passes": 1, "levels": 2},
+}
+
+TARGETS = {
+    "builder": "ours >= 2x the faster peer",
+    "lint": "one core within 2x of the baseline (>= 0.5x); --jobs 2 faster than it (> 1x)",
+    "simulate": ">= 10,000 calls/s on one core",
+    "explore": "1,000-leaf tree in < 1 s",
+}
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _cpu_model() -> str | None:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def _commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=False, cwd=Path(__file__).parent,
+        )  # fmt: skip
+    except OSError:
+        return None
+    return done.stdout.strip() or None
+
+
+def machine() -> dict[str, Any]:
+    """Where and when the numbers were taken."""
+    from lxml import etree
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "cores_available": cores,
+        "lxml": ".".join(map(str, etree.LXML_VERSION)),
+        "libxml2": ".".join(map(str, etree.LIBXML_VERSION)),
+        "twilio": _version("twilio"),
+        "plivo": _version("plivo"),
+        "commit": _commit(),
+    }
+
+
+def run(mode: str) -> dict[str, Any]:
+    cfg = MODES[mode]
+    plan: Plan = cfg["plan"]
+    out: dict[str, Any] = {"mode": mode, "machine": machine(), "targets": TARGETS}
+    out["builder"] = builder.run(plan)
+    out["lint"] = lint.run(cfg["valid"], cfg["invalid"], cfg["passes"], cli=mode == "full")
+    out["simulate"] = simulate.run(plan)
+    out["explore"] = explore.run(cfg["passes"], cfg["levels"])
+    out["met"] = met(out)
+    return out
+
+
+def met(r: dict[str, Any]) -> dict[str, bool | None]:
+    """Whether each target was reached in this run (None: not measured)."""
+    b, li, s, e = r["builder"], r["lint"], r["simulate"], r["explore"]
+    jobs = li.get(f"ours_jobs{lint.JOBS}_vs_baseline")
+    return {
+        "builder": None if b["ratio_vs_fastest_peer"] is None else b["ratio_vs_fastest_peer"] >= 2,
+        "builder_fresh": None
+        if b["fresh_ratio_vs_fastest_peer"] is None
+        else b["fresh_ratio_vs_fastest_peer"] >= 2,
+        "lint_one_core": li["ours_vs_baseline"] >= 0.5,
+        "lint_jobs": None if jobs is None else jobs > 1,
+        "simulate": s["calls_per_s"] >= 10_000,
+        "explore": None if e["seconds"] is None else e["seconds"] < 1,
+    }
+
+
+def _n(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}{unit}" if value >= 100 else f"{value:,.2f}{unit}"
+
+
+def _x(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def _yes(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "NO")
+
+
+def table(r: dict[str, Any]) -> str:
+    """The results as a Markdown table (the same text goes into docs/benchmarks.md)."""
+    b, li, s, e, ok = r["builder"], r["lint"], r["simulate"], r["explore"], r["met"]
+    jobs = lint.JOBS
+    rows = [
+        ("benchmark", "ours", "compared with", "ratio", "target", "met"),
+        (
+            "builder, same strings (docs/s)", _n(b["ours_per_s"]),
+            f"twilio {_n(b['twilio_per_s'])}, plivo {_n(b['plivo_per_s'])}",
+            _x(b["ratio_vs_fastest_peer"]), ">= 2x faster peer", _yes(ok["builder"]),
+        ),
+        (
+            "builder, fresh strings (docs/s)", _n(b["ours_fresh_per_s"]),
+            f"twilio {_n(b['twilio_fresh_per_s'])}, plivo {_n(b['plivo_fresh_per_s'])}",
+            _x(b["fresh_ratio_vs_fastest_peer"]), ">= 2x faster peer", _yes(ok["builder_fresh"]),
+        ),
+        (
+            "lint, 1 core (files/s)", _n(li["ours_files_per_s"]),
+            f"lxml parse + XSD {_n(li['baseline_files_per_s'])}",
+            _x(li["ours_vs_baseline"]), ">= 0.5x", _yes(ok["lint_one_core"]),
+        ),
+        (
+            f"lint, --jobs {jobs} (files/s)", _n(li[f"ours_jobs{jobs}_files_per_s"]),
+            f"lxml parse + XSD {_n(li['baseline_files_per_s'])}",
+            _x(li[f"ours_jobs{jobs}_vs_baseline"]), "> 1x", _yes(ok["lint_jobs"]),
+        ),
+        (
+            "simulate, 3-level menu (calls/s)", _n(s["calls_per_s"]), "", "",
+            ">= 10,000/s", _yes(ok["simulate"]),
+        ),
+        (
+            f"explore, {e.get('leaves') or 1000:,}-leaf tree (s)",
+            "n/a" if e["seconds"] is None else f"{e['seconds']:.3f} s, {e['paths']} paths",
+            e["reason"] or "", "", "< 1 s", _yes(ok["explore"]),
+        ),
+    ]  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+             for row in rows]  # fmt: skip
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    missing = b["missing_peers"]
+    notes = [f"not installed, so not measured: {', '.join(missing)}"] if missing else []
+    m = r["machine"]
+    notes.append(
+        f"{r['mode']} run, {m['date']}, {m['cpu']} ({m['cores_available']} cores), "
+        f"{m['python']}, {m['platform']}; lint corpus {li['files']:,} files "
+        f"({li['invalid']:,} invalid, {li['bytes_per_file']} bytes each on average)"
+    )
+    return "\n".join([*lines, "", *notes])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    size = ap.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a shorter run (under 30 s)")
+    size.add_argument("--smoke", action="store_true", help="a tiny run that only proves it works")
+    ap.add_argument("--json", metavar="FILE", type=Path, help="also write the results as JSON")
+    args = ap.parse_args(argv)
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    results = run(mode)
+    print(table(results))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The benchmarks still run: ``python -m bench --smoke`` end to end, and the shape of its JSON.
+
+No timing is asserted (numbers from a tiny run on a busy CI machine mean nothing); what is
+checked is that every benchmark ran, measured what it says, and reported it in the keys the
+README and docs/benchmarks.md rely on.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.corpus import broken, document, write_corpus
+from callflow.lint import lint_source
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(out.read_text(encoding="utf-8")), done.stdout
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and value > 0
+
+
+def test_results_have_every_section_and_the_machine(smoke: tuple[dict[str, Any], str]) -> None:
+    results, _ = smoke
+    assert results["mode"] == "smoke"
+    for key in ("date", "platform", "python", "cpu_count", "cores_available"):
+        assert results["machine"][key], key
+    assert {"builder", "lint", "simulate", "explore", "met"} <= set(results)
+
+
+def test_builder_measures_ours_and_reports_each_peer_or_null(
+    smoke: tuple[dict[str, Any], str],
+) -> None:
+    builder = smoke[0]["builder"]
+    assert _positive(builder["ours_per_s"]) and _positive(builder["ours_fresh_per_s"])
+    for peer in ("twilio", "plivo"):
+        installed = peer not in builder["missing_peers"]
+        assert _positive(builder[f"{peer}_per_s"]) == installed
+        assert (builder[f"{peer}_per_s"] is None) == (not installed)
+
+
+def test_lint_measures_ours_and_the_baseline_on_the_whole_corpus(
+    smoke: tuple[dict[str, Any], str],
+) -> None:
+    lint = smoke[0]["lint"]
+    assert lint["files"] == lint["valid"] + lint["invalid"]
+    assert lint["files_with_errors"] == lint["invalid"]  # each broken file, and only those
+    for key in ("ours_files_per_s", "ours_jobs2_files_per_s", "baseline_files_per_s"):
+        assert _positive(lint[key]), key
+    assert _positive(lint["ours_vs_baseline"])
+
+
+def test_simulate_and_explore_report(smoke: tuple[dict[str, Any], str]) -> None:
+    results, _ = smoke
+    assert _positive(results["simulate"]["calls_per_s"])
+    explore = results["explore"]
+    if explore["seconds"] is None:  # no explorer: say why
+        assert explore["paths"] is None and explore["reason"]
+    else:
+        assert _positive(explore["paths"]) and explore["seconds"] >= 0
+
+
+def test_the_table_names_every_benchmark(smoke: tuple[dict[str, Any], str]) -> None:
+    _, table = smoke
+    for row in ("builder, same strings", "builder, fresh strings", "lint, 1 core",
+                "lint, --jobs 2", "simulate", "explore"):  # fmt: skip
+        assert row in table
+
+
+def test_corpus_documents_are_valid_and_broken_ones_are_not(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    for _ in range(40):
+        text = document(rng)
+        assert not [f for f in lint_source(text) if f.severity == "error"], text
+        assert [f for f in lint_source(broken(text, rng)) if f.severity == "error"]
+    paths = write_corpus(tmp_path, 5, 2, seed=3)
+    again = write_corpus(tmp_path / "again", 5, 2, seed=3)
+    assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]
