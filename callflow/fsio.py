@@ -1,11 +1,50 @@
-"""Writing files safely: a reader never sees half a file, and the file keeps its mode."""
+"""Reading and writing user files safely: a reader never blocks on a FIFO or swallows a device,
+a writer never leaves half a file (not even when interrupted), and the file keeps its mode."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import signal
 import stat
 import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any, TypeAlias
+
+_DEFERRED = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""Signals held back while a file is being replaced (their default is to end the process)."""
+_Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Handlers
+
+
+def read_regular(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of a regular file (so a caller can tell "too large").
+
+    Anything else is refused with ``OSError`` before a byte is read: the file is opened
+    non-blocking and checked on the open descriptor, so a FIFO never hangs the reader (not
+    even one swapped in after a check) and ``/dev/zero`` is not read forever.
+    """
+    name = os.fspath(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(name, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", name)
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", name)
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _current_umask() -> int:
@@ -14,32 +53,70 @@ def _current_umask() -> int:
     return mask
 
 
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the block is over, then deliver them.
+
+    Ctrl-C in the middle of a write then ends the program right after the rename: the file
+    is the old one or the complete new one, and no temporary file is left behind. Python
+    runs signal handlers only in the main thread; elsewhere nothing is deferred.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[int, _Handler] = {}
+    for sig in _DEFERRED:
+        handler = signal.getsignal(sig)
+        if handler is None or handler == signal.SIG_IGN:  # set outside Python, or ignored
+            continue
+        previous[sig] = handler
+        signal.signal(sig, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(caught):
+            signal.raise_signal(sig)
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically: a temporary file in the same directory,
-    flushed to disk, given the old file's permission bits, then renamed over it.
+    flushed to disk, given the old file's permission bits (and owner, where allowed), then
+    renamed over it.
 
-    A symbolic link is followed, so the link stays and its target gets the new content. On
-    any failure the original is left untouched and the temporary file removed.
+    A symbolic link is followed, so the link stays and its target gets the new content. A file
+    this process may not write is refused (``PermissionError``), though the rename would
+    succeed: a read-only file stays as it is. On any failure, or a signal, the original is
+    left untouched and the temporary file removed.
     """
     target = os.path.realpath(path)
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        st: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
-        mode = 0o666 & ~_current_umask()
+        st = None
+    if st is not None and not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "Permission denied (the file is read-only)", target)
+    mode = stat.S_IMODE(st.st_mode) if st else 0o666 & ~_current_umask()
     folder, name = os.path.split(target)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_directory(folder)
+    with _signals_deferred():
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if st is not None and hasattr(os, "chown"):
+                with contextlib.suppress(OSError):  # only root may give a file away
+                    os.chown(temp, st.st_uid, st.st_gid)
+            os.chmod(temp, mode)
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        _sync_directory(folder)
 
 
 def _sync_directory(folder: str) -> None:

@@ -28,6 +28,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from callflow import model as m
 from callflow import types as ct
 from callflow.diagnostics import Finding, RuleInfo
+from callflow.fsio import read_regular
 from callflow.lint import lint_loaded
 from callflow.parser import UNREADABLE as FLOW_UNREADABLE
 from callflow.parser import load
@@ -547,8 +548,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read one scenario file; ``ScenarioError`` (with the YAML line) if it cannot be used."""
     file = os.fspath(path)
     try:
-        with open(file, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = read_regular(file, MAX_BYTES)  # a FIFO or a directory is refused, not awaited
     except OSError as exc:
         message = f"cannot read scenario: {exc.strerror or exc}"
         raise ScenarioError(Finding(UNREADABLE.code, "error", message, file, 1, 1)) from None

@@ -50,6 +50,15 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Ctrl-C ends a subcommand with exit 130 (128 + SIGINT), as shells report it; click
+        alone would say "Aborted!" and exit 1, which reads as "findings"."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
+
 
 @click.group(
     cls=LazyGroup,
