@@ -14,6 +14,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from typing import Any
 
 from lxml import etree
@@ -27,6 +28,10 @@ MAX_BYTES = 10 * 1024 * 1024
 """Largest document read (10 MiB); real call flows are a few KiB."""
 MAX_DEPTH = 64
 """Deepest element nesting accepted; real flows nest a handful of levels."""
+MAX_NODES = 100_000
+"""Most elements and comments accepted; real flows have a few hundred. Checked right after
+the XML parse, so a wide document costs no more than a large one (building a model of a
+million elements takes seconds and a gigabyte)."""
 
 NOT_WELL_FORMED = RuleInfo("CF001", "not-well-formed", "error", "The file is not well-formed XML.")
 WRONG_ROOT = RuleInfo("CF002", "wrong-root", "error", "The root element must be <Response>.")
@@ -108,7 +113,9 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 
 def _decode(data: bytes, encoding: str | None) -> str:
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
+    # UTF-32 first: its little-endian BOM starts with UTF-16's (libxml2 reads both).
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
+                       (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
                        (b"\xfe\xff", "utf-16")):  # fmt: skip
         if data.startswith(bom):
             return data.decode(codec, "replace")
@@ -189,10 +196,10 @@ def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None
         text = _decode(data, encoding)
         # A DTD is refused whatever else is wrong: an entity bomb fails here, not in _unsafe.
         dtd = _dtd_finding(text, file)
-        return Loaded(None, [dtd or _syntax_finding(exc, file)], text=text, file=file)
+        return Loaded(None, [dtd or _syntax_finding(exc, file, text)], text=text, file=file)
     tree = root.getroottree()
     text = _decode(data, encoding or tree.docinfo.encoding)
-    unsafe = _unsafe(tree, text, file)
+    unsafe = _unsafe(tree, text, file) or _count_finding(root, file)
     if unsafe:
         return Loaded(None, [unsafe], text=text, file=file)
     builder = _Locations(text, file, root)
@@ -200,7 +207,8 @@ def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None
         name = root.tag if isinstance(root.tag, str) else "?"
         msg = f"root element must be Response, not {name}"
         at = builder.pos(root)
-        finding = _finding(WRONG_ROOT, msg, file, at.line, at.col)
+        hint = _suggest(name, ["Response"])  # <response>: names are case-sensitive
+        finding = _finding(WRONG_ROOT, msg, file, at.line, at.col, hint)
         return Loaded(None, [finding], text=text, file=file)
     too_deep = _depth_finding(root, builder, file)
     if too_deep:
@@ -237,8 +245,9 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 _RE_PARSER_LIMIT = re.compile(r"huge text node|Huge input lookup|Resource limit")
 
 
-def _syntax_finding(exc: etree.XMLSyntaxError, file: str | None) -> Finding:
+def _syntax_finding(exc: etree.XMLSyntaxError, file: str | None, text: str = "") -> Finding:
     line, col = (int(exc.position[0]), int(exc.position[1])) if exc.position else (1, 1)
+    line, col = _lone_cr_position(text, line, col)
     message = " ".join(str(exc.msg or exc).split())  # one line, as every finding
     message = re.sub(r"\s*\(<string>, line \d+\)$|\s*\(line \d+\)$", "", message)
     message = re.sub(r"\s*,? line \d+, column \d+$", "", message)  # the finding has it
@@ -251,6 +260,21 @@ def _syntax_finding(exc: etree.XMLSyntaxError, file: str | None) -> Finding:
         return _finding(TOO_LARGE, f"document exceeds a parser limit: {message}", file, line, col)
     return _finding(NOT_WELL_FORMED, f"document is not well-formed XML: {message}", file, line,
                     col + 1 if col == 0 else col)  # fmt: skip
+
+
+def _lone_cr_position(text: str, line: int, col: int) -> tuple[int, int]:
+    """libxml2 counts only LF as a line break; like every other position here, a lone CR
+    (old Mac line ends) starts a new line too."""
+    if "\r" not in text or not re.search(r"\r(?!\n)", text):
+        return line, col
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return line, col
+    offset = min(start + max(col, 1) - 1, len(text))
+    starts = [0] + [b.end() for b in _LINE_BREAK.finditer(text, 0, offset)]
+    return len(starts), offset - starts[-1] + 1
 
 
 _RE_DOCTYPE = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|(?P<doctype><!DOCTYPE)", re.S)
@@ -272,6 +296,16 @@ def _unsafe(tree: Any, text: str, file: str | None) -> Finding | None:
     docinfo = tree.docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         return _dtd_finding(text, file, known=True)
+    return None
+
+
+def _count_finding(root: Any, file: str | None) -> Finding | None:
+    """CF010 at the first node past ``MAX_NODES`` (comments around the root count too)."""
+    nodes = chain(root.itersiblings(preceding=True), root.iter(), root.itersiblings())
+    for count, node in enumerate(nodes, 1):
+        if count > MAX_NODES:
+            msg = f"document has more than {MAX_NODES} elements and comments; the limit is"
+            return _finding(TOO_LARGE, f"{msg} {MAX_NODES}", file, node.sourceline or 1)
     return None
 
 
@@ -317,7 +351,9 @@ def _element_at(err: Any, tree: Any, tag: str) -> Any:
 def _suggest(word: str, options: list[str]) -> str | None:
     if word in _DIALECT_HINTS and _DIALECT_HINTS[word] in options:
         return f"did you mean {_DIALECT_HINTS[word]}?"
-    lowered = {o.lower(): o for o in options}
+    lowered: dict[str, str] = {}
+    for option in options:  # the first spelling wins: <CALLBACK> -> Callback, not callback
+        lowered.setdefault(option.lower(), option)
     if word.lower() in lowered:
         return f"names are case-sensitive: did you mean {lowered[word.lower()]}?"
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
@@ -375,10 +411,8 @@ def _schema_finding(err: Any, tree: Any, builder: _Locations, file: str | None) 
                 hint = _suggest(tag, sorted(g.ELEMENTS))
                 return _finding(UNKNOWN_ELEMENT, f"unknown element {tag} (not an Opentact verb)",
                                 file, line, col, hint)  # fmt: skip
-            allowed = sorted(g.ELEMENTS[parent_tag].children) if parent_tag in g.ELEMENTS else []
-            hint = "allowed here: " + ", ".join(allowed) if allowed else None
             return _finding(MISPLACED_ELEMENT, f"{tag} is not allowed inside {parent_tag}", file,
-                            line, col, hint)  # fmt: skip
+                            line, col, _misplaced_hint(tag, parent_tag))  # fmt: skip
         if "[facet" in rest or "not a valid value" in rest:
             rule = g.ELEMENTS.get(tag)
             ctype = rule.cls.CONTENT_TYPE if rule and rule.cls else None
@@ -391,11 +425,33 @@ def _schema_finding(err: Any, tree: Any, builder: _Locations, file: str | None) 
     return _finding(SCHEMA_OTHER, message, file, line, 1)
 
 
+def _misplaced_hint(tag: str, parent_tag: str) -> str | None:
+    """What the parent allows; for a command inside a command that does not take it (a Say
+    inside a Dial), also where it goes: before that command, in the enclosing block."""
+    parent = g.ELEMENTS.get(parent_tag)
+    allowed = sorted(parent.children) if parent else []
+    hint = "allowed here: " + ", ".join(allowed) if allowed else None
+    child_cls, parent_cls = g.ELEMENTS[tag].cls, parent.cls if parent else None
+    if child_cls and child_cls.IS_COMMAND and parent_cls and parent_cls.IS_COMMAND:
+        move = f"put the {tag} before the {parent_tag}, not inside it"
+        hint = f"{move}; {hint}" if hint else move
+    return hint
+
+
+_MS_PER_UNIT = {
+    **dict.fromkeys(("ms", "msec", "msecs", "millisecond", "milliseconds"), 1),
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1000),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), 60_000),
+}
+"""Units people write after a duration ("5s", "5000ms", "1 min"), for the hint."""
+
+
 def _value_hint(spec: m.AttrSpec, raw: str) -> str | None:
     if spec.type.name == "ms":
-        seconds = re.fullmatch(r"\s*([0-9.]+)\s*(s|sec|secs|seconds?)\s*", raw)
-        if seconds:
-            return f"durations are milliseconds: write {int(float(seconds.group(1)) * 1000)}"
+        found = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-z]+)\s*", raw.lower())
+        scale = _MS_PER_UNIT.get(found.group(2)) if found else None
+        if found and scale:
+            return f"durations are milliseconds: write {round(float(found.group(1)) * scale)}"
         return "durations are whole milliseconds, e.g. 5000 for five seconds"
     if spec.type.name in {"dowList", "stateList"} and " " in raw:
         return "write the list without spaces"

@@ -16,7 +16,7 @@ import click
 from callflow.diagnostics import Finding
 from callflow.fsio import atomic_write
 from callflow.lint import FileResult, expand, lint_loaded
-from callflow.parser import load_bytes, read_bytes
+from callflow.parser import TOO_LARGE, DocumentTooLarge, load_bytes, read_bytes
 from callflow.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, render_finding
 from callflow.serializer import to_xml
 
@@ -56,6 +56,9 @@ def format_file(path: str, check: bool) -> FormatResult:
     """Bring one file into canonical form (or, with ``check``, only say whether it is)."""
     try:
         data = read_bytes(path)
+    except DocumentTooLarge as exc:  # a finding, as lint reports it (exit 1), not unreadable
+        finding = Finding(TOO_LARGE.code, TOO_LARGE.severity, str(exc), path, 1, 1)
+        return FormatResult(path, Outcome.REFUSED, "too large to be a call flow", [finding])
     except OSError as exc:
         return FormatResult(path, Outcome.UNREADABLE, f"cannot read: {exc.strerror or exc}")
     new = canonical(data, path)

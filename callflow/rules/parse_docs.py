@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
-from callflow.parser import MAX_BYTES, MAX_DEPTH
+from callflow.parser import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 PARSE_DOCS: dict[str, str] = {
     "CF001": (
@@ -53,9 +53,9 @@ PARSE_DOCS: dict[str, str] = {
         " them.\n\nFix: remove the <!DOCTYPE ...> and any entity references."
     ),
     "CF010": (
-        f"The document is larger than {MAX_BYTES // 2**20} MiB or nests elements more than"
-        f" {MAX_DEPTH} deep; real call flows are a few KiB and a handful of levels. The limits"
-        " protect the tools.\n\n"
+        f"The document is larger than {MAX_BYTES // 2**20} MiB, has more than {MAX_NODES}"
+        f" elements and comments, or nests elements more than {MAX_DEPTH} deep; real call"
+        " flows are a few KiB and a handful of levels. The limits protect the tools.\n\n"
         "Fix: split the flow with <Callback>."
     ),
     "CF011": (
