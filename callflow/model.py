@@ -208,7 +208,7 @@ class Node:
     @property
     def commands(self) -> tuple[Node, ...]:
         """The children that run in sequence (handlers, Meta and comments are not commands)."""
-        return tuple(c for c in self.children if c.IS_COMMAND)
+        return tuple([c for c in self.children if c.IS_COMMAND])
 
     @property
     def error_handler(self) -> Error | None:
@@ -219,7 +219,7 @@ class Node:
 
     @property
     def meta(self) -> tuple[Meta, ...]:
-        return tuple(c for c in self.children if isinstance(c, Meta))
+        return tuple([c for c in self.children if isinstance(c, Meta)])
 
     def replace(self, **changes: Any) -> Any:
         """A copy with some fields changed (the model is immutable)."""
@@ -458,7 +458,7 @@ class Dial(Node):
 
     @property
     def targets(self) -> tuple[str, ...]:
-        return tuple(c.content for c in self.children if isinstance(c, To))
+        return tuple([c.content for c in self.children if isinstance(c, To)])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -512,11 +512,11 @@ class Gather(Node):
 
     @property
     def prompts(self) -> tuple[Node, ...]:
-        return tuple(c for c in self.children if isinstance(c, PROMPT_TYPES))
+        return tuple([c for c in self.children if isinstance(c, PROMPT_TYPES)])
 
     @property
     def branches(self) -> tuple[DTMF, ...]:
-        return tuple(c for c in self.children if isinstance(c, DTMF))
+        return tuple([c for c in self.children if isinstance(c, DTMF)])
 
     @property
     def default(self) -> Default | None:
