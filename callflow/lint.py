@@ -184,16 +184,18 @@ def _hidden(name: str) -> bool:
 def _walk(folder: str) -> tuple[list[str], list[FileResult]]:
     """The ``*.xml`` files under ``folder`` (sorted by path components, hidden entries
     skipped), and the sub-folders that could not be listed."""
-    found: list[str] = []
+    keyed: list[tuple[tuple[str, ...], str]] = []
     problems: list[OSError] = []
     for here, dirs, files in os.walk(folder, onerror=problems.append):
         dirs[:] = [d for d in dirs if not _hidden(d)]
-        found.extend(
-            os.path.join(here, name)
+        at = Path(os.path.relpath(here, folder)).parts  # once per folder, not per file
+        keyed.extend(
+            ((*at, name), os.path.join(here, name))
             for name in files
             if name.lower().endswith(".xml") and not _hidden(name)
         )
-    found.sort(key=lambda p: Path(os.path.relpath(p, folder)).parts)
+    keyed.sort()
+    found = [path for _, path in keyed]
     unreadable = [_unreadable(e.filename or folder, e.strerror or str(e)) for e in problems]
     return found, unreadable
 
