@@ -20,7 +20,7 @@ from callflow import model as m
 from callflow import rules
 from callflow.config import DEFAULT, PARSE_CODES, Configs, Settings
 from callflow.diagnostics import Finding
-from callflow.parser import UNREADABLE, Loaded, load
+from callflow.parser import UNREADABLE, Loaded, load, load_file
 from callflow.serializer import to_xml
 from callflow.suppression import BAD_SUPPRESSION, MARK, Suppressions, collect
 
@@ -218,7 +218,7 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | FileResult
 
 def lint_file(path: str, settings: Settings = DEFAULT) -> FileResult:
     """Lint one file; a file that cannot be read is marked ``unreadable``."""
-    loaded = load(Path(path), file=path)
+    loaded = load_file(path)
     findings = lint_loaded(loaded, settings)
     unreadable = any(f.code == UNREADABLE.code for f in findings)
     return FileResult(path, findings, unreadable)

@@ -167,21 +167,24 @@ def load(source: str | bytes | os.PathLike[str], file: str | None = None) -> Loa
     if isinstance(source, os.PathLike) or (
         isinstance(source, str) and not source.lstrip("\ufeff \t\r\n").startswith("<")
     ):
-        file = file or os.fspath(source)
-        try:
-            data = read_bytes(source)
-        except DocumentTooLarge as exc:
-            return Loaded(None, [_finding(TOO_LARGE, str(exc), file, 1)], file=file)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            return Loaded(None, [_finding(UNREADABLE, f"cannot read: {reason}", file, 1)],
-                          file=file)  # fmt: skip
-    elif isinstance(source, str):
+        return load_file(source, file)
+    if isinstance(source, str):
         # The characters are already decoded: an encoding named in the XML declaration
         # (ISO-8859-1, UTF-16...) no longer applies, so the text is parsed as UTF-8.
         return load_bytes(source.lstrip("\ufeff").encode("utf-8"), file, encoding="utf-8")
-    else:
-        data = source
+    return load_bytes(source, file)
+
+
+def load_file(path: str | os.PathLike[str], file: str | None = None) -> Loaded:
+    """As ``load``, for a path given as such (even a name that starts with ``<``)."""
+    file = file or os.fspath(path)
+    try:
+        data = read_bytes(path)
+    except DocumentTooLarge as exc:
+        return Loaded(None, [_finding(TOO_LARGE, str(exc), file, 1)], file=file)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return Loaded(None, [_finding(UNREADABLE, f"cannot read: {reason}", file, 1)], file=file)
     return load_bytes(data, file)
 
 
@@ -199,7 +202,7 @@ def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None
         return Loaded(None, [dtd or _syntax_finding(exc, file, text)], text=text, file=file)
     tree = root.getroottree()
     text = _decode(data, encoding or tree.docinfo.encoding)
-    unsafe = _unsafe(tree, text, file) or _count_finding(root, file)
+    unsafe = _unsafe(tree, text, file) or _count_finding(root, file, len(data))
     if unsafe:
         return Loaded(None, [unsafe], text=text, file=file)
     builder = _Locations(text, file, root)
@@ -299,14 +302,20 @@ def _unsafe(tree: Any, text: str, file: str | None) -> Finding | None:
     return None
 
 
-def _count_finding(root: Any, file: str | None) -> Finding | None:
+def _count_finding(root: Any, file: str | None, size: int) -> Finding | None:
     """CF010 at the first node past ``MAX_NODES`` (comments around the root count too)."""
+    if size < _MIN_NODE_BYTES * (MAX_NODES + 1):  # too small to hold that many: no count
+        return None
     nodes = chain(root.itersiblings(preceding=True), root.iter(), root.itersiblings())
     for count, node in enumerate(nodes, 1):
         if count > MAX_NODES:
             msg = f"document has more than {MAX_NODES} elements and comments; the limit is"
             return _finding(TOO_LARGE, f"{msg} {MAX_NODES}", file, node.sourceline or 1)
     return None
+
+
+_MIN_NODE_BYTES = 4
+"""The fewest bytes a node takes in the source: ``<a/>`` (a comment takes 7)."""
 
 
 @cache
