@@ -21,6 +21,8 @@ SUBCOMMANDS: dict[str, str] = {
     "schema": "callflow.cli.schema:schema",
     "simulate": "callflow.cli.simulate:simulate",
     "test": "callflow.cli.test:test",
+    "explore": "callflow.cli.explore:explore",
+    "graph": "callflow.cli.graph:graph",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -25,6 +25,7 @@ import click
 from lxml import etree
 
 from callflow.cli.simulate import check_backend_options, close_backends, open_backends
+from simulator.coverage import conclude, measuring
 from simulator.render import wants_colour
 from simulator.resolvers import RunBackends
 from simulator.scenario import (
@@ -149,7 +150,14 @@ def junit(outcomes: list[Outcome]) -> bytes:
 @click.option("--record-http", type=click.Path(dir_okay=False, path_type=Path),
               metavar="CASSETTE",
               help="Save every request and answer of all the scenarios to CASSETTE.")  # fmt: skip
-def test(paths: tuple[Path, ...], junit_file: Path | None, **options: Any) -> None:
+@click.option("--coverage", is_flag=True,
+              help="Print the commands and branches of each flow the scenarios ran.")  # fmt: skip
+@click.option("--coverage-json", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write the coverage as JSON (for `callflow graph --coverage`).")  # fmt: skip
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
+              help="Exit 1 when branch coverage of all flows together is below PCT.")  # fmt: skip
+def test(paths: tuple[Path, ...], junit_file: Path | None, coverage: bool,
+         coverage_json: Path | None, fail_under: float | None, **options: Any) -> None:  # fmt: skip
     """Run scenario files (or every *.yaml under directories) and report each.
 
     Prints one PASS/FAIL line per scenario, an explanation under each failure, and
@@ -160,14 +168,16 @@ def test(paths: tuple[Path, ...], junit_file: Path | None, **options: Any) -> No
     backends = open_backends("test", options)
     colour = wants_colour(sys.stdout)
     outcomes: list[Outcome] = []
-    try:
-        for path, problem in scenario_files(paths):
-            found = problem is None
-            outcome = run_one(path, backends) if found else Outcome(path, 0.0, error=problem)
-            _print(outcome, colour)
-            outcomes.append(outcome)
-    finally:
-        close_backends("test", backends)
+    measure = coverage or coverage_json is not None or fail_under is not None
+    with measuring(measure) as collector:
+        try:
+            for path, problem in scenario_files(paths):
+                found = problem is None
+                outcome = run_one(path, backends) if found else Outcome(path, 0.0, error=problem)
+                _print(outcome, colour)
+                outcomes.append(outcome)
+        finally:
+            close_backends("test", backends)
     if junit_file is not None:
         try:
             junit_file.write_bytes(junit(outcomes))
@@ -176,6 +186,15 @@ def test(paths: tuple[Path, ...], junit_file: Path | None, **options: Any) -> No
             sys.exit(EXIT_USAGE)
     passed = sum(1 for o in outcomes if o.passed)
     click.echo(f"{passed} passed, {len(outcomes) - passed} failed")
+    low = False
+    if collector is not None:
+        try:
+            lines, low = conclude(collector, coverage, coverage_json, fail_under)
+        except OSError as exc:
+            click.echo(f"callflow test: cannot write {coverage_json}: {exc.strerror}", err=True)
+            sys.exit(EXIT_USAGE)
+        for line in lines:
+            click.echo(line)
     if any(o.error is not None for o in outcomes):
         sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_OK if passed == len(outcomes) else EXIT_FAILED)
+    sys.exit(EXIT_OK if passed == len(outcomes) and not low else EXIT_FAILED)
