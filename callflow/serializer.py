@@ -20,11 +20,19 @@ _ATTR_ESCAPES = str.maketrans(
 
 
 def escape_text(text: str) -> str:
-    return text.translate(_TEXT_ESCAPES)
+    # Most text needs no escape: four substring scans in C cost a twentieth of a translate.
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        return text.translate(_TEXT_ESCAPES)
+    return text
 
 
 def escape_attr(text: str) -> str:
-    return text.translate(_ATTR_ESCAPES)
+    if (
+        "&" in text or "<" in text or ">" in text or '"' in text
+        or "\n" in text or "\r" in text or "\t" in text
+    ):  # fmt: skip
+        return text.translate(_ATTR_ESCAPES)
+    return text
 
 
 _XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
