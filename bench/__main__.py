@@ -64,6 +64,14 @@ def _commit() -> str | None:
     return done.stdout.strip() or None
 
 
+def _load() -> list[float] | None:
+    """1, 5 and 15 minute load averages: other work on the machine skews every number."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def machine() -> dict[str, Any]:
     """Where and when the numbers were taken."""
     from lxml import etree
@@ -84,6 +92,7 @@ def machine() -> dict[str, Any]:
         "twilio": _version("twilio"),
         "plivo": _version("plivo"),
         "commit": _commit(),
+        "load_average": _load(),
     }
 
 
@@ -96,6 +105,7 @@ def run(mode: str) -> dict[str, Any]:
     out["simulate"] = simulate.run(plan)
     out["explore"] = explore.run(cfg["passes"], cfg["levels"])
     out["met"] = met(out)
+    out["load_average_after"] = _load()
     return out
 
 
@@ -175,7 +185,13 @@ def table(r: dict[str, Any]) -> str:
     notes.append(
         f"{r['mode']} run, {m['date']}, {m['cpu']} ({m['cores_available']} cores), "
         f"{m['python']}, {m['platform']}; lint corpus {li['files']:,} files "
-        f"({li['invalid']:,} invalid, {li['bytes_per_file']} bytes each on average)"
+        f"({li['invalid']:,} invalid, {li['bytes_per_file']} bytes each on average); "
+        f"load average {m['load_average']} before, {r['load_average_after']} after"
+    )
+    cpu = li["cpu_us_per_file"]
+    notes.append(
+        f"lint CPU time per file, all processes: baseline {cpu['baseline']} us, ours "
+        f"{cpu['ours']} us, ours --jobs {jobs} {cpu['ours_jobs']} us"
     )
     return "\n".join([*lines, "", *notes])
 

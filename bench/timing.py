@@ -50,16 +50,43 @@ def compare(contestants: Mapping[str, Prepare], plan: Plan) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in rates.items()}
 
 
-def passes(contestants: Mapping[str, Callable[[], int]], repeats: int) -> dict[str, float]:
-    """Median items per second of contestants that each do one whole pass per call and
-    return how many items it handled (a lint of a whole corpus), measured in turns."""
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (worker pools)."""
+    total = time.process_time()
+    try:
+        import resource
+    except ImportError:  # not on Windows: children are not counted there
+        return total
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return total + children.ru_utime + children.ru_stime
+
+
+@dataclass(frozen=True, slots=True)
+class Pass:
+    """Medians over the repeats of a whole-pass contestant."""
+
+    per_s: float
+    """Items per second of wall time."""
+    cpu_us: float
+    """CPU microseconds per item, all processes together (shows what a pool costs)."""
+
+
+def passes(contestants: Mapping[str, Callable[[], int]], repeats: int) -> dict[str, Pass]:
+    """Contestants that each do one whole pass per call and return how many items it handled
+    (a lint of a whole corpus), measured in turns."""
     rates: dict[str, list[float]] = {name: [] for name in contestants}
+    cpus: dict[str, list[float]] = {name: [] for name in contestants}
     for _ in range(repeats):
         for name, run in contestants.items():
+            cpu = cpu_seconds()
             start = time.perf_counter()
             items = run()
             rates[name].append(items / (time.perf_counter() - start))
-    return {name: statistics.median(values) for name, values in rates.items()}
+            cpus[name].append((cpu_seconds() - cpu) / items * 1e6)
+    return {
+        name: Pass(statistics.median(rates[name]), statistics.median(cpus[name]))
+        for name in contestants
+    }
 
 
 def ratio(ours: float | None, theirs: float | None) -> float | None:

@@ -65,6 +65,7 @@ def test_lint_measures_ours_and_the_baseline_on_the_whole_corpus(
     for key in ("ours_files_per_s", "ours_jobs2_files_per_s", "baseline_files_per_s"):
         assert _positive(lint[key]), key
     assert _positive(lint["ours_vs_baseline"])
+    assert all(_positive(lint["cpu_us_per_file"][k]) for k in ("baseline", "ours", "ours_jobs"))
 
 
 def test_simulate_and_explore_report(smoke: tuple[dict[str, Any], str]) -> None:
