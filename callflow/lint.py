@@ -9,6 +9,7 @@ once, so no rule knows about them.
 from __future__ import annotations
 
 import bisect
+import multiprocessing
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callflow import model as m
-from callflow import rules
+from callflow import rules, schema
 from callflow.config import DEFAULT, PARSE_CODES, Configs, Settings
 from callflow.diagnostics import Finding
 from callflow.parser import UNREADABLE, Loaded, load, load_file
@@ -249,7 +250,7 @@ def lint_paths(
     """Lint every file named or found under the given paths, one result per file, in order.
 
     ``jobs`` is the number of processes; None means one for a few files and every available
-    core for many (each process loads the XSD once). ``configs`` gives each file its settings
+    core for many (forked workers share the XSD compiled here). ``configs`` gives each file its settings
     (and drops the files its ``exclude`` globs match); None lints everything with the
     defaults. A bad config file raises ``ConfigError`` before any file is linted.
     """
@@ -268,6 +269,8 @@ def lint_paths(
             yield item if isinstance(item, FileResult) else lint_file(*item)
         return
     chunk = max(1, min(64, len(files) // (workers * 4)))
+    if multiprocessing.get_start_method() == "fork":
+        schema.xml_schema()  # compiled once here; the forked workers inherit it
     with ProcessPoolExecutor(max_workers=workers) as pool:
         done = pool.map(lint_file, *zip(*files, strict=True), chunksize=chunk)
         for item in items:
