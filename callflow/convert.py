@@ -246,8 +246,11 @@ class _Walk:
                 if "url" in values:
                     conflicts = conflicts or []
                     conflicts.append(("url", "#content", content))
-                else:
-                    values["url"] = content
+                else:  # the text form is a URL like the attribute (the XSD sees only text)
+                    try:
+                        values["url"] = g.ELEMENTS[el.tag].attrs["url"].spec.type.parse(content)
+                    except ValueError as exc:
+                        raise BadValue(el, "#content", f"{el.tag} content: {exc}") from exc
                     aliases = aliases or []
                     aliases.append(("url", "#content"))
             else:
