@@ -250,9 +250,9 @@ def lint_paths(
     """Lint every file named or found under the given paths, one result per file, in order.
 
     ``jobs`` is the number of processes; None means one for a few files and every available
-    core for many (forked workers share the XSD compiled here). ``configs`` gives each file its settings
-    (and drops the files its ``exclude`` globs match); None lints everything with the
-    defaults. A bad config file raises ``ConfigError`` before any file is linted.
+    core for many (forked workers share the XSD compiled here). ``configs`` gives each file
+    its settings (and drops the files its ``exclude`` globs match); None lints everything
+    with the defaults. A bad config file raises ``ConfigError`` before any file is linted.
     """
     items: list[tuple[str, Settings] | FileResult] = []
     for found in expand(paths):
