@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "test": "callflow.cli.test:test",
     "explore": "callflow.cli.explore:explore",
     "graph": "callflow.cli.graph:graph",
+    "import": "callflow.cli.importer:import_group",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

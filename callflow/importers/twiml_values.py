@@ -1,0 +1,117 @@
+"""Reading TwiML attribute values (seconds, counts, keys, URLs, numbers) into Opentact values.
+
+Each reader returns None for a value it cannot read, so the converter can report that value as
+not convertible and fall back to TwiML's default.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urljoin
+
+from callflow import model as m
+from callflow import types as t
+from callflow.rules.verbs import is_absolute_http
+
+PLACEHOLDER_BASE = "https://twiml-base.invalid/"
+"""Stands in for the unknown address of the document when a relative URL has no --base-url:
+absolute, so the output still lints, and under the reserved ``.invalid`` domain, so it can
+never reach anything by mistake."""
+
+_SECONDS = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*")
+_WHOLE = re.compile(r"\s*([0-9]+)\s*")
+_PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+DTMF_HZ: dict[str, str] = {
+    "1": "697x1209", "2": "697x1336", "3": "697x1477", "4": "770x1209", "5": "770x1336",
+    "6": "770x1477", "7": "852x1209", "8": "852x1336", "9": "852x1477", "*": "941x1209",
+    "0": "941x1336", "#": "941x1477",
+}  # fmt: skip
+"""The two frequencies (Hz) of each DTMF key; ``x`` plays them together."""
+DIGIT_ON_MS = 100
+"""How long each DTMF key sounds, and the silence after it (the usual 100 ms each)."""
+WAIT_MS = {"w": 500, "W": 1000}
+"""Twilio's wait characters in ``digits``: w is half a second, W one second."""
+
+
+def seconds_ms(raw: str) -> int | None:
+    """``"5"`` -> 5000, ``"1.5"`` -> 1500; None for anything but a non-negative number."""
+    found = _SECONDS.fullmatch(raw)
+    return round(float(found.group(1)) * 1000) if found else None
+
+
+def whole(raw: str, minimum: int = 0) -> int | None:
+    found = _WHOLE.fullmatch(raw)
+    if found is None or int(found.group(1)) < minimum:
+        return None
+    return int(found.group(1))
+
+
+def boolean(raw: str) -> bool | None:
+    return {"true": True, "false": False}.get(raw.strip().lower())
+
+
+def method(raw: str) -> str | None:
+    """TwiML's GET or POST, in any case."""
+    upper = raw.strip().upper()
+    return upper if upper in {"GET", "POST"} else None
+
+
+def phone(raw: str) -> str | None:
+    """A TwiML number (``+1 (555) 010-0199``) as an Opentact destination (``+15550100199``)."""
+    compact = _PHONE_PUNCTUATION.sub("", raw)
+    return compact if re.fullmatch(r"\+?[0-9]+", compact) else None
+
+
+def destination(raw: str) -> str | None:
+    """``raw`` if Opentact's ``To`` accepts it (a number, ``sip:user@host``, ``user@host``)."""
+    try:
+        t.DESTINATION.parse(raw)
+    except ValueError:
+        return None
+    return " ".join(raw.split())
+
+
+def dtmf_keys(raw: str, *, single: bool) -> str | None:
+    """Keys for a Gather (one key) or a Record (any of 0-9, * and #)."""
+    keys = raw.strip()
+    if not keys or (single and len(keys) != 1) or any(k not in DTMF_HZ for k in keys):
+        return None
+    return "".join(dict.fromkeys(keys))
+
+
+def dtmf_tones(digits: str) -> list[m.Node] | None:
+    """Twilio's ``<Play digits="ww12#">`` as Opentact prompts: a Pause per wait, a Tone per
+    key. None if ``digits`` holds anything else."""
+    out: list[m.Node] = []
+    for char in digits.strip():
+        if char in WAIT_MS:
+            out.append(m.Pause(length=WAIT_MS[char]))
+        elif char in DTMF_HZ:
+            out.append(m.Tone(hz=DTMF_HZ[char], don=DIGIT_ON_MS, doff=DIGIT_ON_MS))
+        else:
+            return None
+    return out or None
+
+
+def resolve_url(raw: str, base: str | None) -> tuple[str, str | None]:
+    """The absolute http(s) URL for a TwiML URL, and a problem when it cannot be known.
+
+    A relative URL is resolved against ``base`` (the address the TwiML was served from, as
+    Twilio resolves it). Without a base, or for a URL that is not http(s), the result is the
+    same path under ``PLACEHOLDER_BASE`` and the second value says why.
+    """
+    url = quote(raw.strip(), safe=_URL_SAFE)
+    if is_absolute_http(url):
+        return url, None
+    if base is not None and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url):
+        joined = urljoin(base, url)
+        if is_absolute_http(joined):
+            return joined, None
+    placeholder = urljoin(PLACEHOLDER_BASE, quote(url.lstrip("/"), safe="/?=&%"))
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url):
+        why = f"{raw.strip()!r} is not an http(s) URL"
+    else:
+        why = f"the relative URL {raw.strip()!r} needs the address this TwiML is served from"
+    return placeholder, f"{why}: written as {placeholder}; give --base-url"
