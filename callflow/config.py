@@ -22,6 +22,7 @@ from typing import Any, cast
 
 from callflow import rules
 from callflow.diagnostics import Severity
+from callflow.fsio import read_regular
 from callflow.parser import PARSE_RULES
 
 CONFIG_FILES = ("callflow.toml", "pyproject.toml")
@@ -171,8 +172,7 @@ def read_config(path: str, *, explicit: bool = False) -> Layer | None:
     """The settings in one config file; None for a pyproject.toml without ``[tool.callflow]``
     (unless ``explicit``: a file named with ``--config`` must hold settings)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        text = read_regular(path).decode("utf-8")  # a FIFO is refused, not awaited
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise ConfigError(f"{path}: cannot read config: {reason}") from exc

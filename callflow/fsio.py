@@ -18,11 +18,13 @@ _DEFERRED = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 """Signals held back while a file is being replaced (their default is to end the process)."""
+_CHUNK = 1 << 20
 _Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Handlers
 
 
-def read_regular(path: str | os.PathLike[str], max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes of a regular file (so a caller can tell "too large").
+def read_regular(path: str | os.PathLike[str], max_bytes: int | None = None) -> bytes:
+    """A regular file's bytes: all of them, or at most ``max_bytes + 1`` (so a caller can
+    tell "too large").
 
     Anything else is refused with ``OSError`` before a byte is read: the file is opened
     non-blocking and checked on the open descriptor, so a FIFO never hangs the reader (not
@@ -37,11 +39,15 @@ def read_regular(path: str | os.PathLike[str], max_bytes: int) -> bytes:
             raise IsADirectoryError(errno.EISDIR, "is a directory", name)
         if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", name)
+        limit = None if max_bytes is None else max_bytes + 1
         chunks: list[bytes] = []
-        left = max_bytes + 1
-        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+        size = 0
+        while limit is None or size < limit:
+            chunk = os.read(fd, _CHUNK if limit is None else min(limit - size, _CHUNK))
+            if not chunk:
+                break
             chunks.append(chunk)
-            left -= len(chunk)
+            size += len(chunk)
         return b"".join(chunks)
     finally:
         os.close(fd)

@@ -48,7 +48,7 @@ MEMORY = 1 << 30
 SECRETS = ("TOP-SECRET-5c1f", "DTD-SECRET-9e2b", "FETCHED-OVER-HTTP")
 NETWORK_ALARM = "NETWORK ACCESS ATTEMPTED"
 FINDING = re.compile(
-    r"^(?P<file>.+):(?P<line>\d+):(?P<col>\d+): (?P<code>CF\d{3}) (?P<sev>\w+) .+$"
+    r"^(?P<file>.+):(?P<line>\d+):(?P<col>\d+): (?P<code>(?:CF|SC)\d{3}) (?P<sev>\w+) .+$"
 )
 
 BOOT = f"""
@@ -78,9 +78,12 @@ class Case:
     command: str = "lint"
     obeying_permissions: bool = False
     """Run where permission bits bind (as root: without the capabilities that bypass them)."""
+    argv: tuple[str, ...] = ()
+    """The whole command line, when it is more than ``command file``."""
 
 
 LOCKED = "<Response>\n  <Hangup/>\n  <Say>never heard</Say>\n</Response>\n"
+CALLBACK = '<Response><Callback url="https://ivr.example.com/next"><Error/></Callback></Response>'
 DTD = "document type declarations (DTD) are not allowed"
 CASES = [
     Case("billion-laughs.xml", 1, "CF009", 2, DTD),
@@ -113,14 +116,31 @@ CASES = [
     Case("fifo.xml", 2, None, says="not a regular file", command="fmt"),
     Case("fifo.xml", 2, "CF011", 1, "not a regular file", command="simulate"),
     Case("directory.xml", 2, None, says="is a directory", command="simulate"),
-    Case("fifo.yaml", 2, None, says="not a regular file", command="test"),
+    Case("fifo.yaml", 2, "SC001", 1, "not a regular file", command="test"),
+    Case(
+        "fifo.yaml",
+        2,
+        "SC006",
+        1,
+        "cannot read cassette: [Errno 22] not a regular file",
+        command="simulate",
+        argv=("simulate", "callback.xml", "--replay-http", "fifo.yaml"),
+    ),
+    Case(
+        "fifo.toml",
+        2,
+        None,
+        says="fifo.toml: cannot read config: not a regular file",
+        argv=("lint", "--config", "fifo.toml", "readable.xml"),
+    ),
 ]
 TWINS = sorted(p.name for p in HOSTILE.glob("twin-*.xml"))
 
 
 def case_id(case: Case) -> str:
     bound = "-obeying-permissions" if case.obeying_permissions else ""
-    return f"{case.command}-{case.file}{bound}"
+    option = next((a for a in case.argv if a.startswith("--")), "")
+    return f"{case.command}{option}-{case.file}{bound}"
 
 
 def obeying_permissions() -> list[str] | None:
@@ -195,6 +215,8 @@ def write_generated(folder: Path) -> None:
     (folder / "wide.xml").write_text("<Response>" + "<Hangup/>" * parser.MAX_NODES + "</Response>")
     os.mkfifo(folder / "fifo.xml")
     os.mkfifo(folder / "fifo.yaml")
+    os.mkfifo(folder / "fifo.toml")
+    (folder / "callback.xml").write_text(CALLBACK)
     (folder / "directory.xml").mkdir()
     for name in ("readable.xml", "unreadable.xml"):
         (folder / name).write_text(LOCKED)
@@ -246,9 +268,7 @@ def run_callflow(args: list[str], cwd: Path, prefix: tuple[str, ...] = ()) -> Ou
 
 
 def args_of(case: Case) -> list[str]:
-    if case.command == "test":
-        return ["test", case.file]
-    return [case.command, case.file]
+    return list(case.argv) or [case.command, case.file]
 
 
 @pytest.fixture(scope="module")
@@ -285,7 +305,7 @@ def test_each_hostile_input_ends_in_one_clear_finding_or_error(
     assert len(lines) == 1, out
     found = FINDING.match(lines[0])
     assert found is not None
-    assert found["file"] == case.file
+    assert found["file"].split()[-1] == case.file  # `test` starts the line with ERROR
     assert (found["code"], int(found["line"])) == (case.code, case.line)
     assert found["sev"] == "error"
     assert case.says in lines[0]

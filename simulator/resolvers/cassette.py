@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from callflow.fsio import read_regular
 from simulator.http import HttpAnswer, HttpRequest, Resolver, without_query
 
 VERSION = 1
@@ -139,7 +140,7 @@ def write_cassette(path: str | os.PathLike[str], interactions: list[Interaction]
 def read_cassette(path: str | os.PathLike[str]) -> list[Interaction]:
     name = os.fspath(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")  # a FIFO is refused, not awaited
     except (OSError, UnicodeDecodeError) as exc:
         raise CassetteError(name, f"cannot read cassette: {exc}") from None
     try:
