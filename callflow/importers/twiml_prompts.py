@@ -36,26 +36,15 @@ _SSML: dict[str, tuple[Status, str]] = {
 
 def speech_text(el: Any) -> str:
     """The words a ``<Say>`` speaks: its text with SSML markup taken off (a ``<sub>`` is its
-    alias), whitespace runs as one space, as a speech engine reads them."""
+    alias), whitespace runs as one space. An element's edge separates words, as the builders
+    that write SSML mean it (``<prosody>slowly</prosody><say-as>123</say-as>``)."""
     parts = [el.text or ""]
     for child in el:
         if not is_comment(child) and isinstance(child.tag, str):
-            if tag_name(child) == "sub" and child.get("alias") is not None:
-                parts.append(f" {child.get('alias')} ")
-            elif tag_name(child) == "break":
-                parts.append(" ")
-            else:
-                parts.append(
-                    f" {speech_text(child)} "
-                    if tag_name(child) in _SSML_BLOCKS
-                    else speech_text(child)
-                )
+            alias = child.get("alias") if tag_name(child) == "sub" else None
+            parts.append(f" {alias if alias is not None else speech_text(child)} ")
         parts.append(child.tail or "")
     return " ".join("".join(parts).split())
-
-
-_SSML_BLOCKS = frozenset({"p", "s", "sub", "break"})
-"""SSML elements that separate words (the others may sit inside a word)."""
 
 
 def _ssml(ctx: Context, say: Any) -> None:
