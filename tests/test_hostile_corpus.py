@@ -117,6 +117,7 @@ CASES = [
     Case("fifo.xml", 2, "CF011", 1, "not a regular file", command="simulate"),
     Case("directory.xml", 2, None, says="is a directory", command="simulate"),
     Case("fifo.yaml", 2, "SC001", 1, "not a regular file", command="test"),
+    Case("yaml-bomb.yaml", 2, "SC003", 6, "unknown key 'a' in call", command="test"),
     Case(
         "fifo.yaml",
         2,
@@ -229,7 +230,7 @@ def corpus(listener: Listener) -> Iterator[Path]:
     URL aimed at the listener, next to the bait and the traps."""
     folder = Path(tempfile.mkdtemp(prefix="callflow-hostile-"))
     folder.chmod(0o755)
-    for source in HOSTILE.glob("*.xml"):
+    for source in [*HOSTILE.glob("*.xml"), *HOSTILE.glob("*.yaml")]:
         data = source.read_bytes().replace(b"HOSTILE_SERVER", listener.address.encode())
         (folder / source.name).write_bytes(data)
     (folder / "secret.txt").write_text(SECRETS[0])
