@@ -20,6 +20,7 @@ search, not a document; given where one document is expected (``simulate FLOW``)
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -383,26 +385,44 @@ def test_in_process_lint_of_the_corpus_reads_no_secret_and_opens_no_socket(
 
 def test_the_bait_would_catch_a_parser_that_resolves_entities(corpus: Path) -> None:
     """The checks above can fail: an XML parser left at its defaults reads the secret, and
-    one that opens what an entity names blocks on the FIFO until it is killed."""
+    one that opens what an entity names opens the FIFO (which lets a writer in; without a
+    reader, opening it to write fails with ENXIO)."""
     careless = etree.XMLParser(resolve_entities=True, load_dtd=True)
     path = corpus / "xxe-local-file.xml"
     leaked = etree.tostring(etree.fromstring(path.read_bytes(), careless, base_url=str(path)))
     assert SECRETS[0].encode() in leaked
-    blocked = (
+    with pytest.raises(OSError) as nobody_reads:
+        os.open(corpus / "trap.fifo", os.O_WRONLY | os.O_NONBLOCK)
+    assert nobody_reads.value.errno == errno.ENXIO
+    reader = (
         "import sys; from lxml import etree\n"
         "p = etree.XMLParser(resolve_entities=True, load_dtd=True)\n"
-        "etree.fromstring(open(sys.argv[1], 'rb').read(), p, base_url=sys.argv[1])\n"
+        "print(etree.tostring(etree.fromstring(open(sys.argv[1], 'rb').read(), p,"
+        " base_url=sys.argv[1])).decode())\n"
     )
-    with pytest.raises(subprocess.TimeoutExpired):
-        subprocess.run([sys.executable, "-c", blocked, str(corpus / "xxe-fifo.xml")], timeout=1)
+    proc = subprocess.Popen([sys.executable, "-c", reader, str(corpus / "xxe-fifo.xml")],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # until the careless parser has the FIFO open for reading
+            try:
+                fd = os.open(corpus / "trap.fifo", os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as exc:
+                assert exc.errno == errno.ENXIO and time.monotonic() < deadline
+                time.sleep(0.01)
+        os.write(fd, b"FROM-THE-FIFO")
+        os.close(fd)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert "FROM-THE-FIFO" in out
 
 
 def test_the_network_guard_would_catch_python_code_that_connects(tmp_path: Path) -> None:
     """The bootstrap's guard reports a connection attempt: here a simulated Callback."""
     flow = tmp_path / "flow.xml"
-    flow.write_text(
-        '<Response><Callback url="https://ivr.example.com/next"><Error/></Callback></Response>'
-    )
+    flow.write_text(CALLBACK)
     out = run_callflow(["simulate", str(flow), "--base-url", "http://127.0.0.1:9"], tmp_path)
     assert NETWORK_ALARM in out.stderr
 
