@@ -50,8 +50,8 @@ from simulator.http import Canned, CannedResolver, Resolver
 from simulator.limits import Limits
 from simulator.render import clock
 from simulator.resolvers.backends import BACKEND_KINDS, Backend, BackendError, build
-from simulator.resolvers.live import check_base_url
 from simulator.resolvers.routing import close_resolver
+from simulator.resolvers.urls import check_base_url
 from simulator.transcript import CallResult
 
 MAX_BYTES = 1024 * 1024
