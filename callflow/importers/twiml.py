@@ -29,9 +29,11 @@ from callflow.importers.twiml_context import (
     is_comment,
 )
 from callflow.importers.twiml_dial import dial
+from callflow.importers.twiml_gather import gather
 from callflow.importers.twiml_prompts import pause, play, say
 from callflow.importers.twiml_read import TwimlDocument, read_source, tag_name
-from callflow.importers.twiml_verbs import gather, hangup, record, redirect, reject
+from callflow.importers.twiml_record import record
+from callflow.importers.twiml_verbs import hangup, redirect, reject
 
 ALLOWED_WARNINGS = frozenset({"CF125", "CF126"})
 """The only lint warnings an imported document can have (see the module docstring)."""

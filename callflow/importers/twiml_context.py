@@ -181,7 +181,7 @@ class Context:
         self.attr(el, "loop", EXACT, f'loop="{count}"')
         return count
 
-    def url(self, el: Any, raw: str) -> tuple[str, str | None]:
+    def url(self, raw: str) -> tuple[str, str | None]:
         """A TwiML URL as an absolute Opentact URL, and the problem if it needed a stand-in."""
         return v.resolve_url(raw, self.base_url)
 

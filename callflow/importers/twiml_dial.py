@@ -18,7 +18,7 @@ from callflow.importers.twiml_context import (
     is_comment,
 )
 from callflow.importers.twiml_read import tag_name
-from callflow.importers.twiml_verbs import action, callback, method
+from callflow.importers.twiml_requests import action, callback, method, noop
 
 
 def _inner(ctx: Context, el: Any, allowed: tuple[str, ...] = ()) -> list[m.Node]:
@@ -142,9 +142,7 @@ def dial(ctx: Context, el: Any) -> Out:
         found["caller_id"] = raw
         ctx.attr(el, "callerId", EXACT, f'callerId="{raw}"')
 
-    ctx.rest(
-        el, {"timeout": on_timeout, "callerId": on_caller_id, "action": _skip, "method": _skip}
-    )
+    ctx.rest(el, {"timeout": on_timeout, "callerId": on_caller_id, "action": noop, "method": noop})
     ctx.elem(
         el,
         EXACT,
@@ -158,7 +156,3 @@ def dial(ctx: Context, el: Any) -> Out:
         return nodes, None
     nodes.append(callback(url, verb))
     return nodes, f"after the <Dial> on line {ctx.line(el)}, which requests its action"
-
-
-def _skip(_: str) -> None:
-    """Reported before the other attributes."""

@@ -132,7 +132,7 @@ def play(ctx: Context, el: Any) -> Out:
     nodes.extend(tones or [])
     loop = ctx.loop(el) if raw_url else 1
     if raw_url:
-        url, problem = ctx.url(el, raw_url)
+        url, problem = ctx.url(raw_url)
         nodes.append(m.Play(content=url, loop=loop))
         if problem:
             ctx.elem(el, NOT_CONVERTIBLE, f"<Play>{url}</Play>", problem)

@@ -7,6 +7,7 @@ not convertible and fall back to TwiML's default.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from urllib.parse import quote, urljoin
 
 from callflow import model as m
@@ -38,7 +39,7 @@ WAIT_MS = {"w": 500, "W": 1000}
 def seconds_ms(raw: str) -> int | None:
     """``"5"`` -> 5000, ``"1.5"`` -> 1500; None for anything but a non-negative number."""
     found = _SECONDS.fullmatch(raw)
-    return round(float(found.group(1)) * 1000) if found else None
+    return round(Decimal(found.group(1)) * 1000) if found else None
 
 
 def whole(raw: str, minimum: int = 0) -> int | None:

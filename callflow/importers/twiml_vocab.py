@@ -21,12 +21,10 @@ Kind = Literal[
 
 @dataclass(frozen=True, slots=True)
 class Element:
-    """A TwiML element: its attributes (name -> kind), the children it may hold, whether it
-    takes text (a URL, a number, words)."""
+    """A TwiML element: its attributes (name -> kind) and the children it may hold."""
 
     attrs: dict[str, Kind] = field(default_factory=dict)
     children: tuple[str, ...] = ()
-    text: bool = False
 
 
 _STATUS: dict[str, Kind] = {
@@ -46,12 +44,12 @@ SSML = ("break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "
 """SSML tags Twilio accepts inside <Say>."""
 
 CONVERTIBLE: dict[str, Element] = {
-    "Say": Element({"voice": "voice", "language": "language", "loop": "loop"}, SSML, text=True),
-    "Play": Element({"loop": "loop", "digits": "digits"}, text=True),
+    "Say": Element({"voice": "voice", "language": "language", "loop": "loop"}, SSML),
+    "Play": Element({"loop": "loop", "digits": "digits"}),
     "Pause": Element({"length": "seconds"}),
     "Hangup": Element(children=("Parameter",)),
     "Reject": Element({"reason": "reason"}, ("Parameter",)),
-    "Redirect": Element({"method": "method"}, text=True),
+    "Redirect": Element({"method": "method"}),
     "Gather": Element(
         {
             "input": "input",
@@ -95,7 +93,6 @@ CONVERTIBLE: dict[str, Element] = {
             **_RECORDING,
         },
         ("Number", "Sip", "Client", "Conference", "Queue", "Sim", "Application", "WhatsApp"),
-        text=True,
     ),
     "Record": Element(
         {
@@ -124,7 +121,6 @@ NOUNS: dict[str, Element] = {
             **_STATUS,
             **_AMD,
         },
-        text=True,
     ),
     "Sip": Element(
         {
@@ -135,12 +131,9 @@ NOUNS: dict[str, Element] = {
             **_STATUS,
             **_AMD,
         },
-        text=True,
     ),
-    "Client": Element(
-        {"url": "url", "method": "method", **_STATUS}, ("Identity", "Parameter"), text=True
-    ),
-    "Identity": Element(text=True),
+    "Client": Element({"url": "url", "method": "method", **_STATUS}, ("Identity", "Parameter")),
+    "Identity": Element(),
     "Parameter": Element({"name": "text", "value": "text"}),
 }
 """Nouns of <Dial> and the children of nouns and of <Hangup>/<Reject>."""
@@ -231,6 +224,3 @@ SPEECH_ONLY = frozenset(
      "partialResultCallbackMethod", "hints", "speechModel", "enhanced", "language"}
 )  # fmt: skip
 """Gather attributes that matter only when it listens for speech."""
-
-TEXTLESS_VERBS = frozenset({"Pause", "Hangup", "Reject", "Gather", "Record"})
-"""Verbs whose text content TwiML ignores."""
