@@ -16,7 +16,10 @@ from typing import Any
 
 import pytest
 
+from bench import builder
+from bench.__main__ import met, table
 from bench.corpus import broken, document, write_corpus
+from bench.timing import Plan
 from callflow.lint import lint_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +97,17 @@ def test_corpus_documents_are_valid_and_broken_ones_are_not(tmp_path: Path) -> N
     paths = write_corpus(tmp_path, 5, 2, seed=3)
     again = write_corpus(tmp_path / "again", 5, 2, seed=3)
     assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]
+
+
+def test_peers_not_installed_are_null_and_the_table_says_so(
+    smoke: tuple[dict[str, Any], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for peer in ("twilio", "plivo"):
+        monkeypatch.setitem(sys.modules, peer, None)  # import fails as if not installed
+    results = dict(smoke[0], builder=builder.run(Plan(1, 0.001)))
+    assert results["builder"]["missing_peers"] == ["twilio", "plivo"]
+    assert results["builder"]["twilio_per_s"] is None and results["builder"]["plivo_per_s"] is None
+    assert _positive(results["builder"]["ours_per_s"])
+    results["met"] = met(results)
+    assert results["met"]["builder"] is None
+    assert "not installed, so not measured: twilio, plivo" in table(results)
