@@ -143,7 +143,8 @@ def gather(ctx: Context, el: Any) -> Out:
             "timeout",
             CHANGED,
             f'timeout="{found["timeout"]}"',
-            f"TwiML's default of {GATHER_TIMEOUT_S} s (Opentact's is 10 s); {_TIMEOUT_NOTE}",
+            f"TwiML's default of {GATHER_TIMEOUT_S} s (Opentact's is {_OPENTACT_TIMEOUT} ms);"
+            f" {_TIMEOUT_NOTE}",
         )
     if not has_action:
         found["url"] = own_url(
@@ -164,6 +165,7 @@ def gather(ctx: Context, el: Any) -> Out:
     return [node], None
 
 
+_OPENTACT_TIMEOUT: int = m.Gather.attr_specs()["timeout"].default
 _TIMEOUT_NOTE = (
     "TwiML waits this long for the first key and again after each key, Opentact this long for"
     " the whole input of one attempt"

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from callflow import model as m
 from callflow import types as t
 
 _F, _M = "FEMALE", "MALE"
@@ -74,6 +75,9 @@ _CLASSIC: dict[str, str] = {"man": _M, "woman": _F, "alice": _F}
 _POLLY = re.compile(r"Polly\.([^.\-]+)(?:-(Neural|Generative|LongForm))?", re.IGNORECASE)
 _GOOGLE = re.compile(r"Google\.(([a-z]{2,3}-[A-Z]{2})-([A-Za-z0-9]+)-[A-Za-z0-9-]+)", re.IGNORECASE)
 DEFAULT_LANG = "en-US"
+"""Twilio's language when ``language`` is not given."""
+OPENTACT_GENDER: str = m.Say.attr_specs()["gender"].default
+"""What a voice whose gender is not known gets: Opentact's default."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,18 +154,18 @@ def choose(voice: str | None, language: str | None) -> Voice:
         kind = "Standard" if engine.lower() == "standard" else "WaveNet"
         other = _ignored(language, name, own)
         return Voice(
-            _F,
+            OPENTACT_GENDER,
             own,
             kind,
             code,
             f"Google voice {name} becomes lang {own}, type {kind},"
             f" code {code}: check that Opentact offers that voice code (gender stays"
-            " Opentact's default, FEMALE)",
+            f" Opentact's default, {OPENTACT_GENDER})",
             other,
         )
     return Voice(
-        _F,
+        OPENTACT_GENDER,
         lang,
-        note=f"voice {name} is not a voice this importer knows: gender FEMALE"
+        note=f"voice {name} is not a voice this importer knows: gender {OPENTACT_GENDER}"
         f" (Opentact's default), lang {lang}",
     )
