@@ -174,3 +174,12 @@ def test_with_base_url_they_request_the_document_again_as_on_twilio() -> None:
     assert isinstance(record, m.Record)
     assert isinstance(callback, m.Callback) and callback.url == base
     assert report.convertible
+
+
+def test_a_path_given_as_a_string_is_read_like_callflow_parse() -> None:
+    by_path, _ = convert_twiml(DATA / "comments.xml")
+    by_str, report = convert_twiml(str(DATA / "comments.xml"))
+    assert by_str == by_path
+    assert report.file == str(DATA / "comments.xml")
+    text, _ = convert_twiml((DATA / "comments.xml").read_text(encoding="utf-8"))
+    assert text == by_path

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -54,8 +55,11 @@ def _fail(info: Any, message: str, file: str | None, line: int = 1, col: int = 1
 
 
 def read_source(source: str | bytes | os.PathLike[str], file: str | None = None) -> TwimlDocument:
-    """Read TwiML from a path, text (a ``str``) or bytes; ``ParseError`` if it cannot be read,
-    is not well-formed, is unsafe or too large, or its root is not ``<Response>``."""
+    """Read TwiML from a path, text or bytes; ``ParseError`` if it cannot be read, is not
+    well-formed, is unsafe or too large, or its root is not ``<Response>``. As for
+    ``callflow.parse``, a ``str`` that does not start with ``<`` is a path."""
+    if isinstance(source, str) and not source.lstrip("\ufeff \t\r\n").startswith("<"):
+        source = Path(source)
     if isinstance(source, os.PathLike):
         file = file or os.fspath(source)
         try:
