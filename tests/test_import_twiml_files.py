@@ -13,6 +13,7 @@ from callflow.importers import ALLOWED_WARNINGS, Entry, Report, Status, convert_
 from callflow.importers.report import TEXT
 from callflow.importers.twiml_values import PLACEHOLDER_BASE
 from callflow.lint import lint_source
+from callflow.parser import ParseError
 from callflow.serializer import to_xml
 
 DATA = Path(__file__).parent / "data" / "twiml"
@@ -183,3 +184,21 @@ def test_a_path_given_as_a_string_is_read_like_callflow_parse() -> None:
     assert report.file == str(DATA / "comments.xml")
     text, _ = convert_twiml((DATA / "comments.xml").read_text(encoding="utf-8"))
     assert text == by_path
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("<Response>" + "<Say>" * 70 + "</Say>" * 70 + "</Response>", "CF010"),
+        ("<Response>" + "<Pause/>" * 100_001 + "</Response>", "CF010"),
+        ('<!DOCTYPE Response [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><Response/>', "CF009"),
+        ("<Response><Say>Hi</Response>", "CF001"),
+        ("<response/>", "CF002"),
+    ],
+    ids=["too-deep", "too-many", "entities", "not-well-formed", "wrong-root"],
+)
+def test_documents_the_safe_parser_refuses(text: str, code: str) -> None:
+    with pytest.raises(ParseError) as refused:
+        convert_twiml(text, file="in.xml")
+    (finding,) = refused.value.findings
+    assert (finding.code, finding.file) == (code, "in.xml")
