@@ -28,10 +28,12 @@ OTHER, RETRY, NO_INPUT, HANG_UP = "other", "retry", "no input", "hang-up"
 STOP, NO_KEY = "stop key", "no key"
 ANSWER, BUSY, NO_ANSWER = "answer", "busy", "no answer"
 OK, FAIL = "ok", "fail"
+NO_RECORDING = "no recording"
+"""A Play of a recording not made on this path fails (not a branch: a mistake in the flow)."""
 TRUE, FALSE = "true", "false"
 
-KEYS = "0123456789*#"
-"""The keys a caller can press."""
+KEYS = "1234567890*#"
+"""The keys a caller can press, in the order tried for an input that stands for any."""
 START, END = "call_start", "call_end"
 """Ids of the pseudo steps (not words Mermaid reserves, such as ``end``)."""
 _FAILS: dict[type[m.Node], tuple[str, ...]] = {
@@ -136,11 +138,14 @@ def enterable(gather: m.Gather, value: str) -> bool:
 
 
 def unmatched_input(gather: m.Gather) -> str | None:
-    """Some input no ``DTMF`` value matches (None when every possible input has a block)."""
+    """The shortest input no ``DTMF`` value matches (an input shorter than ``dtmf_length`` ends
+    with the stop key or the timeout); None when every short input has a block."""
     values = {b.value for b in gather.branches}
-    for key in KEYS:
-        if key != gather.dtmf_stop and key * gather.dtmf_length not in values:
-            return key * gather.dtmf_length
+    keys = [k for k in KEYS if k != gather.dtmf_stop]
+    for length in range(1, min(gather.dtmf_length, 3) + 1):
+        for key in keys:
+            if key * length not in values:
+                return key * length
     return None
 
 
@@ -251,7 +256,7 @@ class _Builder:
             if node.IS_COMMAND and not prompt:
                 shown.append(node)
         for node in shown:
-            if type(node) in _FAILS or type(node) is m.Gather:
+            if type(node) in _FAILS or type(node) is m.Gather or _plays_recording(node):
                 handler = self.handler_of(node)
                 if handler is not None and handler is not node.error_handler:
                     self.caught.setdefault(id(handler), []).append(node)
@@ -337,16 +342,18 @@ class _Builder:
         for target in targets:
             self.edge(step_id(site), target, label, handler, branch)
 
-    def failure(self, node: m.Node, label: str) -> None:
+    def failure(self, node: m.Node, label: str, branch: bool = True) -> None:
         """A failure edge: to the handler (dashed), or on to the next command when none."""
         handler = self.handler_of(node)
+        site = self.ids[id(node)]
+        taken = (site, label) if branch else None
         if handler is None:
-            site = self.ids[id(node)]
             for target in self.next_of(node):
-                self.edge(step_id(site), target, f"{label} (no handler)", False, (site, label))
+                self.edge(step_id(site), target, f"{label} (no handler)", False, taken)
             return
         exits = self.next_of(node) if handler is node.error_handler else self.exits(handler)
-        self.to(node, self.entry(handler, exits), label, handler=True)
+        for target in self.entry(handler, exits):
+            self.edge(step_id(site), target, label, True, taken)
 
     def document(self, node: m.Node, url: str | None) -> str:
         target = "doc_" + self.ids[id(node)].replace(".", "_")
@@ -375,6 +382,8 @@ class _Builder:
             self.to(node, inside, NO_KEY)
         else:
             self.to(node, self.entry(node, self.next_of(node)))
+            if _plays_recording(node):
+                self.failure(node, NO_RECORDING, branch=False)
 
     def gather_edges(self, node: m.Gather, labels: tuple[str, ...]) -> None:
         after = self.next_of(node)
@@ -396,6 +405,10 @@ class _Builder:
                 block = next(b for b in node.branches if b.value == label)
                 self.to(node, self.entry(block, after), label)
         self.failure(node, NO_INPUT)
+
+
+def _plays_recording(node: m.Node) -> bool:
+    return isinstance(node, m.Play) and node.record is not None
 
 
 def build(doc: m.Response) -> Graph:

@@ -22,12 +22,12 @@ from typing import Any
 import yaml
 
 from callflow import graph
-from simulator.caller import DialOutcome, Press
+from simulator.caller import CallerAction, CallerScript, DialOutcome, HangUp, Press, Silence
 from simulator.choices import HANGUP, UNKNOWN_DOCUMENT
 from simulator.context import CallContext
 from simulator.coverage import describe
 from simulator.explore import PLACEHOLDER, Answer, Exploration, Path
-from simulator.http import without_query
+from simulator.http import Canned, without_query
 from simulator.limits import Limits
 from simulator.scenario import Flow, ScenarioError, load_scenario, run_scenario
 from simulator.solve import solve
@@ -83,31 +83,70 @@ def _branch(site: graph.Site | None) -> str:
     return f"{site.command}{where} {describe(site.label)}"
 
 
-def scenario_yaml(path: Path, exploration: Exploration, flow: FilePath, folder: FilePath,
-                  why: str) -> str | None:  # fmt: skip
-    """The scenario file of ``path`` (paths in it relative to ``folder``); None if no call fits."""
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """The scripted call a path stands for: what a scenario file of it holds."""
+
+    caller: CallerScript
+    context: CallContext
+    http: dict[str, Canned]
+    limits: Limits
+
+
+def replay(path: Path, exploration: Exploration) -> Replay | None:
+    """The call that takes ``path`` (a loop: once more round, to a bound); None if no call
+    satisfies its conditions."""
     context = solve(path.world.holds, exploration.context)
     if context is None:
         return None
-    data: dict[str, Any] = {"flow": _relative(flow, folder),
-                            "description": f"path {path.number}: {path.script()}"}  # fmt: skip
-    call = _call(context)
-    if call:
-        data["call"] = call
     choices = list(path.choices)
     limits = exploration.limits
     if path.ending == "loop" and path.hops is not None:
         first, _, hops = path.hops
         choices += choices[first:]  # once more round the cycle, to the hop that is one too many
         limits = Limits(limits.max_steps, limits.max_time_ms, max(1, hops))
-    caller = [_action(c.answer) for c in choices if c.kind == "keys"]
-    if caller:
-        data["caller"] = caller
-    if path.world.dial:
-        data["dial"] = {target: _outcome(o) for target, o in path.world.dial}
-    if path.world.http:
-        data["http"] = {url: _canned(a, folder) for url, a in path.world.http}
-    bounds = {k: v for k, v in _limits(limits).items() if v != _limits(Limits())[k]}
+    actions = tuple(_action(c.answer) for c in choices if c.kind == "keys")
+    caller = CallerScript(actions, dict(path.world.dial))
+    http = {url: _canned(answer) for url, answer in path.world.http}
+    return Replay(caller, context, http, limits)
+
+
+def _action(answer: Any) -> CallerAction:
+    if answer is HANGUP:
+        return HangUp()
+    return answer if isinstance(answer, Press) else Silence()
+
+
+def _canned(answer: Answer) -> Canned:
+    """A canned answer that makes the machine take the same branch as ``answer`` did."""
+    if answer.canned is not None:
+        return answer.canned
+    got = answer.answer
+    if got is UNKNOWN_DOCUMENT:
+        return Canned(xml=PLACEHOLDER)
+    if not got.ok:
+        return Canned(status=got.status if got.status and got.error is None else 503)
+    return Canned(xml=got.text, status=got.status or 200) if got.text else Canned()
+
+
+def scenario_yaml(path: Path, exploration: Exploration, flow: FilePath, folder: FilePath,
+                  why: str) -> str | None:  # fmt: skip
+    """The scenario file of ``path`` (paths in it relative to ``folder``); None if no call fits."""
+    call = replay(path, exploration)
+    if call is None:
+        return None
+    data: dict[str, Any] = {"flow": _relative(flow, folder),
+                            "description": f"path {path.number}: {path.script()}"}  # fmt: skip
+    context = _call(call.context)
+    if context:
+        data["call"] = context
+    if call.caller.actions:
+        data["caller"] = [_action_yaml(a) for a in call.caller.actions]
+    if call.caller.dial:
+        data["dial"] = {target: _outcome(o) for target, o in call.caller.dial.items()}
+    if call.http:
+        data["http"] = {url: _canned_yaml(c, folder) for url, c in call.http.items()}
+    bounds = {k: v for k, v in _limits(call.limits).items() if v != _limits(Limits())[k]}
     if bounds:
         data["limits"] = bounds
     expect = _expectations(path)
@@ -139,12 +178,12 @@ def _call(context: CallContext) -> dict[str, Any]:
     return call
 
 
-def _action(answer: Any) -> Any:
-    if answer is HANGUP:
+def _action_yaml(action: CallerAction) -> Any:
+    if isinstance(action, HangUp):
         return "hangup"
-    if isinstance(answer, Press):
-        return {"press": answer.digits} if not answer.delay_ms else {
-            "press": answer.digits, "delay": answer.delay_ms}  # fmt: skip
+    if isinstance(action, Press):
+        return {"press": action.digits} if not action.delay_ms else {
+            "press": action.digits, "delay": action.delay_ms}  # fmt: skip
     return "silence"
 
 
@@ -157,25 +196,17 @@ def _outcome(outcome: DialOutcome) -> str:
     return "answer" if outcome.after_ms == default.after_ms else f"answer:{outcome.after_ms}"
 
 
-def _canned(answer: Answer, folder: FilePath) -> dict[str, Any]:
-    canned = answer.canned
-    if canned is not None:
-        spec: dict[str, Any] = {}
-        if canned.timeout:
-            return {"timeout": True}
-        if canned.file is not None:
-            spec["file"] = _relative(canned.file, folder)
-        elif canned.xml is not None:
-            spec["xml"] = canned.xml
-        if canned.status != 200 or not spec:
-            spec["status"] = canned.status
-        return spec
-    got = answer.answer
-    if got is UNKNOWN_DOCUMENT:
-        return {"xml": PLACEHOLDER}
-    if got.error is not None or not got.ok:
-        return {"status": got.status if got.status and not got.ok else 503}
-    return {"xml": got.text} if got.text else {"status": got.status or 200}
+def _canned_yaml(canned: Canned, folder: FilePath) -> dict[str, Any]:
+    if canned.timeout:
+        return {"timeout": True}
+    spec: dict[str, Any] = {}
+    if canned.file is not None:
+        spec["file"] = _relative(canned.file, folder)
+    elif canned.xml is not None:
+        spec["xml"] = canned.xml
+    if canned.status != 200 or not spec:
+        spec["status"] = canned.status
+    return spec
 
 
 def _limits(limits: Limits) -> dict[str, int]:

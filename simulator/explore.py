@@ -53,8 +53,6 @@ from simulator.machine import Before, Machine, ring
 from simulator.solve import Holds, solve
 from simulator.transcript import Event
 
-PRESS_ORDER = "1234567890*#"
-"""Keys tried, in this order, for an input that stands for any input."""
 FAILED = HttpAnswer(503, "")
 """The explorer's failed request: the server answers 503 (a scenario writes ``status: 503``)."""
 PLACEHOLDER = "<Response><Hangup/></Response>"
@@ -147,6 +145,8 @@ class Exploration:
     samples: dict[tuple[str, str], Path] = field(default_factory=dict)
     """The shortest path found for every branch taken."""
     max_depth: int = 0
+    every: list[Path] | None = None
+    """Every path, in the order found (only with ``explore(keep=True)``)."""
 
     def bounded(self) -> bool:
         """Did a bound stop the exploration (``max_paths``, or paths cut at ``max_depth``)?"""
@@ -174,7 +174,12 @@ class _Suspending:
         return SUSPEND
 
     def condition(self, point: ConditionPoint) -> Suspend | None:
-        return None if CONDITION_KINDS[type(point.node)] in self.pinned else SUSPEND
+        node = point.node
+        if CONDITION_KINDS[type(node)] in self.pinned or graph.FALSE not in graph.branch_labels(
+            node
+        ):
+            return None  # decided by the call's fields, or no condition at all: always true
+        return SUSPEND
 
 
 Options = list[tuple[Choice, World]]
@@ -194,6 +199,7 @@ def explore(
     file: str | None = None,
     sha256: str | None = None,
     progress: Progress | None = None,
+    keep: bool = False,
 ) -> Exploration:
     """Explore every path of ``flow`` (up to ``max_paths`` paths of ``max_depth`` choices).
 
@@ -202,11 +208,15 @@ def explore(
     failed. ``pinned`` names condition kinds (``call``, ``geo``, ``schedule``) decided by
     ``context`` instead of explored both ways. ``sha256`` names the flow file's version in the
     coverage report (``callflow.graph.digest``). ``progress`` is called with the number of
-    paths now and then.
+    paths now and then. ``keep`` keeps every path (``Exploration.every``), not only the
+    shortest of each branch and problem.
     """
-    return _Explorer(flow, context or CallContext(), dict(http or {}), resolver,
-                     limits or Limits(), max_paths, max_depth, pinned, file, sha256,
-                     progress).run()  # fmt: skip
+    explorer = _Explorer(flow, context or CallContext(), dict(http or {}), resolver,
+                         limits or Limits(), max_paths, max_depth, pinned, file, sha256,
+                         progress)  # fmt: skip
+    if keep:
+        explorer.out.every = []
+    return explorer.run()
 
 
 class _Entry(NamedTuple):
@@ -312,20 +322,20 @@ class _Explorer:
         found: list[tuple[str, KeyAnswer]] = []
         if isinstance(node, m.Gather):
             stop = node.dtmf_stop if node.dtmf_stop in graph.KEYS else ""
+
+            def keys(digits: str) -> Press:  # shorter than dtmf_length: end it with the stop key
+                return Press(digits if len(digits) >= node.dtmf_length else digits + stop)
+
             if node.url:
-                anything = next(k for k in PRESS_ORDER if k != node.dtmf_stop)
-                found.append((f"press {anything * node.dtmf_length}",
-                              Press(anything * node.dtmf_length)))  # fmt: skip
+                anything = next(k for k in graph.KEYS if k != node.dtmf_stop)
+                found.append((f"press {anything}", keys(anything)))
             else:
-                values = dict.fromkeys(
-                    b.value for b in node.branches if graph.enterable(node, b.value)
-                )
-                for value in values:
-                    keys = value if len(value) == node.dtmf_length else value + stop
-                    found.append((f"press {value}", Press(keys)))
+                for value in dict.fromkeys(b.value for b in node.branches):
+                    if graph.enterable(node, value):
+                        found.append((f"press {value}", keys(value)))
                 other = graph.unmatched_input(node)
                 if other is not None:
-                    found.append((f"press {other} (other)", Press(other)))
+                    found.append((f"press {other} (other)", keys(other)))
         else:
             stop = node.dtmf_stop or ""
             found.append((f"press {stop[0]}", Press(stop[0])))
@@ -440,6 +450,8 @@ class _Explorer:
             return made[0]
 
         depth = entry.depth
+        if out.every is not None:
+            out.every.append(path())
         for branch in branches:
             best = out.samples.get(branch)
             if best is None or depth < len(best.choices):
