@@ -5,7 +5,7 @@ a Dial, a Record and a Hangup. TwiML and Plivo XML have no branches inside a doc
 digits go to an action URL), so their version is the closest one: the prompt inside
 ``Gather``/``GetDigits`` and the three Say + Dial pairs after it, which is fewer elements than
 ours (no DTMF wrappers). Our builder checks every value as it is given (build-time
-validation is always on); twilio-python checks nothing, plivo-python a few enumerations.
+validation is always on); twilio-python checks only nesting, plivo-python converts types.
 
 The builder remembers the results of its value checks and escapes for repeated strings, so it
 is measured twice: with the same strings in every document (a web backend answering every
