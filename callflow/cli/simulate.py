@@ -221,7 +221,13 @@ def _findings_out(flow: Flow, fmt: str) -> None:
               help="Take the call from a scenario file and check its expectations.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)  # fmt: skip
-def simulate(flow: Path | None, scenario: Path | None, fmt: str, **options: Any) -> None:
+@click.option("--interactive", is_flag=True,
+              help="Step through the call at a prompt: answer each wait for keys, Dial and "
+                   "request yourself; break, step, where, vars, save FILE (docs/interactive.md). "
+                   "The flags above become the answers an empty line gives.")  # fmt: skip
+@click.option("--no-color", "no_color", is_flag=True, help="Never colour the output.")
+def simulate(flow: Path | None, scenario: Path | None, fmt: str, interactive: bool,
+             no_color: bool, **options: Any) -> None:  # fmt: skip
     """Simulate one call of FLOW and print its transcript.
 
     \b
@@ -232,11 +238,14 @@ def simulate(flow: Path | None, scenario: Path | None, fmt: str, **options: Any)
       callflow simulate --scenario scenarios/support.yaml
       callflow simulate ivr.xml --app mypkg.web:app --digits 1234
       callflow simulate ivr.xml --base-url http://127.0.0.1:5000 --record-http ivr.yaml
+      callflow simulate menu.xml --interactive          press keys at a prompt, step, save
 
     Exit status: 0 the call ran (whatever its result), 1 the flow has lint errors or the
     scenario's expectations failed, 2 usage error or unreadable input.
     """
     check_backend_options(options, canned=bool(options["https"]))
+    if interactive and fmt != "text":
+        raise click.UsageError("--interactive talks in text; drop --format json")
     if scenario is not None:
         given = [name for name in _QUICK if options[name] not in (None, ())]
         if given:
@@ -259,6 +268,11 @@ def simulate(flow: Path | None, scenario: Path | None, fmt: str, **options: Any)
     if checked.model is None:
         _findings_out(checked, fmt)
         sys.exit(EXIT_FAILED)
+    colour = not no_color and wants_colour(sys.stdout)
+    if interactive:
+        from callflow.cli.interactive import debug
+
+        sys.exit(debug(scn, checked, options, colour=colour))
     run = _run(scn, checked, options)
     assert run.result is not None
     if fmt == "json":
@@ -271,7 +285,6 @@ def simulate(flow: Path | None, scenario: Path | None, fmt: str, **options: Any)
             ]  # fmt: skip
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        colour = wants_colour(sys.stdout)
         for line in transcript(run.result, colour=colour, main_file=str(checked.path)):
             click.echo(line, color=colour)
         if scenario is not None:
