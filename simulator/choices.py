@@ -120,6 +120,13 @@ class ScriptedProvider:
         self.default = caller.dial_default
         self.resolver = resolver
 
+    def fork(self) -> ScriptedProvider:
+        """A copy that goes on from the same place in the script (for a forked machine)."""
+        new = ScriptedProvider.__new__(ScriptedProvider)
+        new.actions, new.next_action = self.actions, self.next_action
+        new.table, new.default, new.resolver = self.table, self.default, self.resolver
+        return new
+
     def keys(self, point: Wait) -> KeyAnswer:
         index = self.next_action
         if index >= len(self.actions):

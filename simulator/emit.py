@@ -93,12 +93,15 @@ class Replay:
     limits: Limits
 
 
-def replay(path: Path, exploration: Exploration) -> Replay | None:
-    """The call that takes ``path`` (a loop: once more round, to a bound); None if no call
-    satisfies its conditions."""
+class Unreplayable(Exception):
+    """A path no scenario file can reproduce (the reason is the message)."""
+
+
+def replay(path: Path, exploration: Exploration) -> Replay:
+    """The call that takes ``path`` (a loop: once more round, to a bound)."""
     context = solve(path.world.holds, exploration.context)
     if context is None:
-        return None
+        raise Unreplayable("no call satisfies the conditions of this path")
     choices = list(path.choices)
     limits = exploration.limits
     if path.ending == "loop" and path.hops is not None:
@@ -107,7 +110,12 @@ def replay(path: Path, exploration: Exploration) -> Replay | None:
         limits = Limits(limits.max_steps, limits.max_time_ms, max(1, hops))
     actions = tuple(_action(c.answer) for c in choices if c.kind == "keys")
     caller = CallerScript(actions, dict(path.world.dial))
-    http = {url: _canned(answer) for url, answer in path.world.http}
+    http: dict[str, Canned] = {}
+    for url, answer in path.world.http:
+        base, canned = without_query(url), _canned(answer)
+        if http.setdefault(base, canned) != canned:
+            raise Unreplayable(f"{base} answers differently to different queries on this path; "
+                               "a scenario answers each URL one way")  # fmt: skip
     return Replay(caller, context, http, limits)
 
 
@@ -129,12 +137,11 @@ def _canned(answer: Answer) -> Canned:
     return Canned(xml=got.text, status=got.status or 200) if got.text else Canned()
 
 
-def scenario_yaml(path: Path, exploration: Exploration, flow: FilePath, folder: FilePath,
-                  why: str) -> str | None:  # fmt: skip
-    """The scenario file of ``path`` (paths in it relative to ``folder``); None if no call fits."""
+def scenario_data(path: Path, exploration: Exploration, flow: FilePath,
+                  folder: FilePath) -> dict[str, Any]:  # fmt: skip
+    """A scenario of ``path`` as data (file paths relative to ``folder``): the call, the
+    caller, dial and HTTP answers, bounds and expectations. ``Unreplayable`` when none fits."""
     call = replay(path, exploration)
-    if call is None:
-        return None
     data: dict[str, Any] = {"flow": _relative(flow, folder),
                             "description": f"path {path.number}: {path.script()}"}  # fmt: skip
     context = _call(call.context)
@@ -152,9 +159,23 @@ def scenario_yaml(path: Path, exploration: Exploration, flow: FilePath, folder: 
     expect = _expectations(path)
     if expect:
         data["expect"] = expect
+    return data
+
+
+def scenario_yaml(path: Path, exploration: Exploration, flow: FilePath, folder: FilePath,
+                  why: str) -> str:  # fmt: skip
+    """The scenario file of ``path`` (file paths in it relative to ``folder``)."""
+    data = scenario_data(path, exploration, flow, folder)
     head = f"# Written by `callflow explore` from {flow.name}: {why}.\n"
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    return head + body
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def call_fields(path: Path, exploration: Exploration) -> dict[str, Any]:
+    """The call fields a path needs beyond the defaults (``call:`` of its scenario)."""
+    try:
+        return _call(replay(path, exploration).context)
+    except Unreplayable:
+        return {}
 
 
 def _relative(target: FilePath, folder: FilePath) -> str:
@@ -254,9 +275,10 @@ def write_scenarios(exploration: Exploration, flow: Flow, folder: FilePath) -> E
     stem = flow.path.stem
     for index, (path, why) in enumerate(chosen(exploration), start=1):
         name = f"{stem}-{index:02d}-{_slug(path.script())}.yaml"
-        text = scenario_yaml(path, exploration, flow.path, folder, why)
-        if text is None:
-            done.failed.append((name, "no call fits the conditions of this path"))
+        try:
+            text = scenario_yaml(path, exploration, flow.path, folder, why)
+        except Unreplayable as exc:
+            done.failed.append((name, str(exc)))
             continue
         target = folder / name
         target.write_text(text, encoding="utf-8")

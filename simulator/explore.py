@@ -23,6 +23,7 @@ state it has been in, the same choices could repeat forever: the path ends there
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -253,7 +254,7 @@ class _Explorer:
         self.out = Exploration(flow, self.file, context, limits, http, max_depth=max_depth)
         self.out.tally = Tally(flow, self.file or "<flow>", sha256)
         self.keys: dict[int, list[tuple[str, KeyAnswer]]] = {}
-        self.known: dict[str, tuple[HttpAnswer, Canned | None] | None] = {}
+        self.known: dict[tuple[str, str, str], tuple[HttpAnswer, Canned | None] | None] = {}
         self.lines: dict[int, m.Node] = {}
         for _, node, _, _ in graph.walk(flow):
             if node.IS_COMMAND and node.pos is not None:
@@ -367,13 +368,16 @@ class _Explorer:
         return found
 
     def http_options(self, point: HttpPoint, world: World) -> Options:
+        """The answer known for the request (and a failure), else "a document came back" and a
+        failure. A URL answers alike along a path: by URL without its query, as canned answers
+        do; a resolver's answers by the whole URL (a backend may answer each query its way)."""
         node, request = point.node, point.request
-        url = without_query(request.url)
+        known = self.answer(request)
+        url = request.url if known is not None and known[1] is None else without_query(request.url)
         name = f"{node.TAG} {'url ' if isinstance(node, m.Gather) else ''}"
         had = dict(world.http).get(url)
         if had is not None:
             return [(Choice("http", node, name + had.label, had.answer, point.now), world)]
-        known = self.answer(request)
         answers: list[Answer]
         if known is None:
             ok = HttpAnswer(200, "") if isinstance(node, m.Curl) else UNKNOWN_DOCUMENT
@@ -388,17 +392,25 @@ class _Explorer:
                  world._replace(http=(*world.http, (url, a)))) for a in answers]  # fmt: skip
 
     def answer(self, request: HttpRequest) -> tuple[HttpAnswer, Canned | None] | None:
-        """The canned (or resolved) answer to ``request``; None when nobody gave one."""
+        """The canned (or resolved) answer to ``request``; None when nobody gave one. Asked
+        once per distinct request: every path gets the same answer (a cassette would otherwise
+        hand out its recordings in the order paths happen to ask)."""
+        body = json.dumps(request.body, sort_keys=True, default=str)
+        key = (request.method.upper(), request.url, body)
+        if key in self.known:
+            return self.known[key]
+        found: tuple[HttpAnswer, Canned | None] | None = None
         url = without_query(request.url)
         canned = self.canned.answers.get(url) or self.canned.answers.get(request.url)
         if canned is not None:
-            return self.canned.resolve(request), canned
-        if self.resolver is None:
-            return None
-        try:
-            return self.resolver.resolve(request), None
-        except Exception as exc:
-            return failed_request(exc), None
+            found = self.canned.resolve(request), canned
+        elif self.resolver is not None:
+            try:
+                found = self.resolver.resolve(request), None
+            except Exception as exc:  # a resolver's bug is a failed request, as in a call
+                found = failed_request(exc), None
+        self.known[key] = found
+        return found
 
     def outcome(self, node: m.Node, request: HttpRequest, answer: HttpAnswer) -> str:
         """Whether the machine will take the ``ok`` or the ``fail`` branch with ``answer``."""

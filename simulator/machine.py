@@ -296,9 +296,12 @@ class Machine:
         return self.run()
 
     def fork(self) -> Machine:
-        """A copy that goes on independently (the immutable parts and the past are shared)."""
+        """A copy that goes on independently (the immutable parts and the past are shared;
+        a provider that keeps a place, such as a script, is forked with it)."""
         new = Machine.__new__(Machine)
-        new.root, new.doc, new.provider, new.ctx = self.root, self.doc, self.provider, self.ctx
+        fork = getattr(self.provider, "fork", None)  # a provider with a place of its own
+        new.provider = fork() if callable(fork) else self.provider
+        new.root, new.doc, new.ctx = self.root, self.doc, self.ctx
         new.limits, new.max_steps, new.file = self.limits, self.max_steps, self.file
         new.now, new.steps, new.hops = self.now, self.steps, self.hops
         new.events = list(self.events)

@@ -36,7 +36,6 @@ def explored(path: Path, **options: object) -> Exploration:
 def replayed(path: ExploredPath, out: Exploration) -> CallResult:
     """The scripted call a path stands for (what its scenario file does)."""
     call = replay(path, out)
-    assert call is not None
     return simulate(out.flow, caller=call.caller, context=call.context,
                     http=CannedResolver(call.http), limits=call.limits, file=out.file)  # fmt: skip
 
@@ -278,7 +277,7 @@ def test_conditions_take_both_branches_only_when_some_call_does() -> None:
         "Schedule true, Schedule true"]  # fmt: skip
     edge = next(p for p in out.every if p.script() == "Schedule true, Schedule false")
     call = replay(edge, out)
-    assert call is not None and call.context.start.strftime("%a %H:%M:%S") == "Mon 17:00:00"
+    assert call.context.start.strftime("%a %H:%M:%S") == "Mon 17:00:00"
     assert_replays(out)
     pinned = explore(flow, pinned=frozenset({"schedule"}), keep=True)
     assert pinned.every is not None and [p.script() for p in pinned.every] == ["no choices"]

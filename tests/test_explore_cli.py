@@ -11,6 +11,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from callflow.cli import cli
+from simulator.http import HttpAnswer, HttpRequest
+from simulator.resolvers.cassette import Interaction, write_cassette
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "explore"
@@ -128,3 +130,32 @@ def test_a_flow_with_lint_errors_is_not_explored(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{flow}:1:" in result.output and "error" in result.output
     assert "paths" not in result.output
+
+
+def test_a_cassette_answers_as_recorded_on_every_path(tmp_path: Path) -> None:
+    flow = tmp_path / "next.xml"
+    flow.write_text(
+        '<Response><Callback url="https://api.example.com/next">'
+        "<Error><Say>Down.</Say><Hangup/></Error></Callback></Response>"
+    )
+    url = "https://api.example.com/next?from=%2B12125550100&tn=%2B18005550199&call=" \
+          "00000000-0000-0000-0000-000000000001&sca=00000000-0000-0000-0000-000000000002" \
+          "&state=live"  # fmt: skip
+    request = HttpRequest("GET", url, None, 10_000, "Callback")
+    first = HttpAnswer(200, "<Response><Say>Recorded first.</Say><Hangup/></Response>")
+    second = HttpAnswer(200, "<Response><Say>Recorded second.</Say><Hangup/></Response>")
+    cassette = tmp_path / "cassette.yaml"
+    write_cassette(cassette, [Interaction(request, first), Interaction(request, second)])
+    folder = tmp_path / "generated"
+    result = run("explore", flow, "--replay-http", cassette, "--format", "json",
+                 "--emit-scenarios", folder)  # fmt: skip
+    data = json.loads(result.output)
+    assert data["paths"] == 2 and data["endings"] == {"hangup": 2}
+    texts = [f.read_text() for f in sorted(folder.glob("*.yaml"))]
+    assert any("Recorded first." in t for t in texts)
+    assert not any("Recorded second." in t for t in texts)  # one answer per request
+    assert run("test", folder).exit_code == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("not: a cassette\n")
+    refused = run("explore", flow, "--replay-http", bad)
+    assert refused.exit_code == 2 and f"{bad}:1:1: error" in refused.stderr

@@ -180,3 +180,17 @@ def test_place_ignores_the_clock_but_not_the_position() -> None:
     assert later.place() == first
     later.resume(None)
     assert later.place() != first  # the second attempt is another place
+
+
+def test_a_forked_scripted_call_goes_on_from_the_same_place_in_the_script() -> None:
+    flow = parse(MENU)
+    script = CallerScript((Press("1"),), dial_default=DialOutcome("busy"))
+    expected = simulate(flow, caller=script, limits=LIMITS)
+    provider = ScriptedProvider(script, CannedResolver())
+    machine = Machine(flow, provider, CallContext(), LIMITS)
+    machine.pause = lambda node: isinstance(node, m.Say) and node.spoken == "Hello."
+    assert machine.run() is False and isinstance(machine.pending, Before)
+    copy = machine.fork()
+    assert machine.resume()  # the original takes "1" from the script first
+    assert copy.resume()  # the copy still has its own "1" to take
+    assert copy.result == machine.result == expected

@@ -95,7 +95,6 @@ def _trails(flow: m.Response) -> list[Trail]:
     try:
         for path in out.every:
             call = replay(path, out)
-            assert call is not None
             simulate(flow, caller=call.caller, context=call.context,
                      http=CannedResolver(call.http), limits=call.limits)  # fmt: skip
     finally:

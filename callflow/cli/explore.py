@@ -25,11 +25,12 @@ import click
 from callflow import graph as g
 from simulator.context import CallContext
 from simulator.coverage import describe, report
-from simulator.emit import Emitted, write_scenarios
+from simulator.emit import Emitted, Unreplayable, call_fields, scenario_data, write_scenarios
 from simulator.explore import Exploration, Problem
 from simulator.explore import explore as explore_flow
 from simulator.http import Canned
 from simulator.render import wants_colour
+from simulator.resolvers import CassetteError, CassetteResolver
 from simulator.scenario import canned_file, load_flow, start_time, state_code, zone
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -117,8 +118,23 @@ def text_report(out: Exploration, colour: bool) -> list[str]:
             text = click.style(text, fg=_SEVERITY_COLOUR.get(problem.severity))
         lines.append(text)
         if problem.path is not None:
-            lines.append(f"    reproduce: {problem.path.script()}")
+            fields = call_fields(problem.path, out)
+            call = ", ".join(f"{k}={v}" for k, v in fields.items())
+            lines.append(
+                f"    reproduce: {problem.path.script()}" + (f" (call: {call})" if call else "")
+            )
     return lines
+
+
+def _script(problem: Problem, out: Exploration) -> dict[str, Any] | None:
+    """The scenario keys that reproduce a problem's path (file paths relative to here)."""
+    if problem.path is None or out.file is None:
+        return None
+    try:
+        data = scenario_data(problem.path, out, Path(out.file), Path.cwd())
+    except Unreplayable:
+        return None
+    return {k: v for k, v in data.items() if k in ("call", "caller", "dial", "http", "limits")}
 
 
 def json_report(out: Exploration, emitted: Emitted | None) -> dict[str, Any]:
@@ -131,6 +147,7 @@ def json_report(out: Exploration, emitted: Emitted | None) -> dict[str, Any]:
         "code": p.code, "severity": p.severity, "message": p.message, "file": p.file,
         "line": p.line, "col": p.col, "paths": p.count,
         "reproduce": [c.label for c in p.path.choices] if p.path is not None else None,
+        "scenario": _script(p, out),
     } for p in _ordered(out)]  # fmt: skip
     data["branches_taken"] = [{"id": s.id, "line": s.line, "command": s.command,
                                "branch": s.label} for s in out.listed_branches()]  # fmt: skip
@@ -154,6 +171,9 @@ def json_report(out: Exploration, emitted: Emitted | None) -> dict[str, Any]:
 @click.option("--http", "https", multiple=True, metavar="URL=FILE",
               help="Answer requests to URL (without its query) with the XML in FILE; other "
                    "requests are explored as 'a document came back' and as a failure.")  # fmt: skip
+@click.option("--replay-http", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="CASSETTE", help="Answer other requests from a recorded cassette (each "
+              "request as recorded, and a failure).")  # fmt: skip
 @click.option("--from", "from_", metavar="NUMBER", help="The caller's number (decides Geo, Call).")
 @click.option("--to", metavar="NUMBER", help="The number called (decides Call).")
 @click.option("--at", metavar="ISO-DATETIME", help="When the call starts (decides Schedule).")
@@ -161,8 +181,8 @@ def json_report(out: Exploration, emitted: Emitted | None) -> dict[str, Any]:
 @click.option("--state", metavar="XX", help="Caller's US state (decides Geo).")
 @click.option("--county", metavar="NAME", help="Caller's county (decides Geo).")
 def explore(flow: Path, max_paths: int, max_depth: int, fmt: str,
-                    emit_scenarios: Path | None, https: tuple[str, ...],
-                    **options: Any) -> None:  # fmt: skip
+            emit_scenarios: Path | None, https: tuple[str, ...], replay_http: Path | None,
+            **options: Any) -> None:  # fmt: skip
     """Explore every path of FLOW: each key, silence, hang-up, Dial and HTTP outcome and
     condition result is a branch.
 
@@ -183,6 +203,13 @@ def explore(flow: Path, max_paths: int, max_depth: int, fmt: str,
     """
     context, pinned = _context(options)
     canned = _canned(https)
+    cassette = None
+    if replay_http is not None:
+        try:
+            cassette = CassetteResolver.load(replay_http)
+        except CassetteError as exc:
+            click.echo(f"{exc.file}:{exc.line}:{exc.col}: error {exc.message}", err=True)
+            sys.exit(EXIT_USAGE)
     checked = load_flow(flow)
     if checked.unreadable:
         for finding in checked.errors:
@@ -193,7 +220,8 @@ def explore(flow: Path, max_paths: int, max_depth: int, fmt: str,
             click.echo(finding.render())
         sys.exit(EXIT_FINDINGS)
     progress = _progress()
-    out = explore_flow(checked.model, context=context, http=canned, max_paths=max_paths,
+    out = explore_flow(checked.model, context=context, http=canned, resolver=cassette,
+                       max_paths=max_paths,
                   max_depth=max_depth, pinned=pinned, file=str(flow), sha256=g.digest(flow),
                   progress=progress)  # fmt: skip
     if progress is not None:
