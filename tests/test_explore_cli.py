@@ -159,3 +159,26 @@ def test_a_cassette_answers_as_recorded_on_every_path(tmp_path: Path) -> None:
     bad.write_text("not: a cassette\n")
     refused = run("explore", flow, "--replay-http", bad)
     assert refused.exit_code == 2 and f"{bad}:1:1: error" in refused.stderr
+
+
+def test_a_scenario_gives_the_flow_the_call_and_the_canned_answers(tmp_path: Path) -> None:
+    refill = ROOT / "examples" / "scenarios" / "callback-flow-refill-ready.yaml"
+    alone = json.loads(run("explore", ROOT / "examples" / "callback-flow.xml",
+                           "--format", "json").output)  # fmt: skip
+    given = run("explore", "--scenario", refill, "--format", "json", "--emit-scenarios", tmp_path)
+    data = json.loads(given.output)
+    assert data["paths"] == alone["paths"]
+    # the refill lookup is answered by the scenario: only the other requests stay unknown
+    assert data["endings"]["unknown-document"] < alone["endings"]["unknown-document"]
+    assert data["scenario_failures"] == []
+    assert any("refill of prescription" in f.read_text() for f in tmp_path.glob("*.yaml"))
+    assert run("test", tmp_path).exit_code == 0
+
+
+def test_a_scenario_with_flow_or_call_flags_is_a_usage_error() -> None:
+    refill = ROOT / "examples" / "scenarios" / "callback-flow-refill-ready.yaml"
+    assert run("explore", "--scenario", refill, "--at", "2026-01-01T09:00").exit_code == 2
+    assert run("explore", MAIN_MENU, "--scenario", refill).exit_code == 2
+    assert run("explore").exit_code == 2
+    missing = run("explore", "--scenario", ROOT / "no-such.yaml")
+    assert missing.exit_code == 2 and "SC001" in missing.stderr

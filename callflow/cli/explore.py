@@ -31,7 +31,15 @@ from simulator.explore import explore as explore_flow
 from simulator.http import Canned
 from simulator.render import wants_colour
 from simulator.resolvers import CassetteError, CassetteResolver
-from simulator.scenario import canned_file, load_flow, start_time, state_code, zone
+from simulator.scenario import (
+    ScenarioError,
+    canned_file,
+    load_flow,
+    load_scenario,
+    start_time,
+    state_code,
+    zone,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 ENDINGS = {
@@ -40,6 +48,31 @@ ENDINGS = {
     "loop": "loop", "depth": "cut at --max-depth", "infeasible": "no call fits",
 }  # fmt: skip
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+_CALL = ("from_", "to", "at", "tz", "state", "county")
+"""The flags that describe the call."""
+
+
+def _flag(name: str) -> str:
+    return "--" + name.rstrip("_")
+
+
+def decided(context: CallContext) -> frozenset[str]:
+    """The condition kinds a scenario's call decides: those whose fields it sets."""
+    default = CallContext()
+    kinds = set()
+    if context.start != default.start:
+        kinds.add("schedule")
+    if (context.from_, context.state, context.county) != (default.from_, None, None):
+        kinds.add("geo")
+    if (context.from_, context.to, context.direction) != (
+        default.from_,
+        default.to,
+        default.direction,
+    ) or context.extra:
+        kinds.add("call")  # fmt: skip
+    return frozenset(kinds)
 
 
 def _context(options: dict[str, Any]) -> tuple[CallContext, frozenset[str]]:
@@ -158,7 +191,10 @@ def json_report(out: Exploration, emitted: Emitted | None) -> dict[str, Any]:
 
 
 @click.command()
-@click.argument("flow", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("flow", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Take the flow, the call, the canned HTTP answers and the bounds from a "
+                   "scenario file (its caller and expectations are not used).")  # fmt: skip
 @click.option("--max-paths", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Stop after this many paths.")  # fmt: skip
 @click.option("--max-depth", type=click.IntRange(min=1), default=100, show_default=True,
@@ -180,7 +216,7 @@ def json_report(out: Exploration, emitted: Emitted | None) -> dict[str, Any]:
 @click.option("--tz", metavar="ZONE", help="Time zone for Schedule and --at (default UTC).")
 @click.option("--state", metavar="XX", help="Caller's US state (decides Geo).")
 @click.option("--county", metavar="NAME", help="Caller's county (decides Geo).")
-def explore(flow: Path, max_paths: int, max_depth: int, fmt: str,
+def explore(flow: Path | None, scenario: Path | None, max_paths: int, max_depth: int, fmt: str,
             emit_scenarios: Path | None, https: tuple[str, ...], replay_http: Path | None,
             **options: Any) -> None:  # fmt: skip
     """Explore every path of FLOW: each key, silence, hang-up, Dial and HTTP outcome and
@@ -195,14 +231,32 @@ def explore(flow: Path, max_paths: int, max_depth: int, fmt: str,
     Examples:
       callflow explore menu.xml
       callflow explore menu.xml --emit-scenarios tests/scenarios/generated
+      callflow explore --scenario scenarios/refill.yaml   its call and HTTP answers
       callflow explore menu.xml --format json > explore.json
       callflow graph menu.xml --coverage explore.json
 
     Exit status: 0 no warnings, 1 warnings or errors (or the flow has lint errors), 2 usage
     error or unreadable input.
     """
-    context, pinned = _context(options)
-    canned = _canned(https)
+    limits = None
+    if scenario is not None:
+        given = [name for name in _CALL if options[name] is not None]
+        if given or flow is not None:
+            what = ", ".join(["FLOW"] * (flow is not None) + [_flag(n) for n in given])
+            raise click.UsageError(f"{what}: the scenario gives the flow and the call")
+        try:
+            scn = load_scenario(scenario)
+        except ScenarioError as exc:
+            click.echo(exc.finding.render(), err=True)
+            sys.exit(EXIT_USAGE)
+        flow, context, limits = scn.flow, scn.context, scn.limits
+        pinned = decided(context)
+        canned = {**scn.http, **_canned(https)}
+    elif flow is None:
+        raise click.UsageError("give a FLOW file or --scenario FILE")
+    else:
+        context, pinned = _context(options)
+        canned = _canned(https)
     cassette = None
     if replay_http is not None:
         try:
@@ -221,7 +275,7 @@ def explore(flow: Path, max_paths: int, max_depth: int, fmt: str,
         sys.exit(EXIT_FINDINGS)
     progress = _progress()
     out = explore_flow(checked.model, context=context, http=canned, resolver=cassette,
-                       max_paths=max_paths,
+                       limits=limits, max_paths=max_paths,
                   max_depth=max_depth, pinned=pinned, file=str(flow), sha256=g.digest(flow),
                   progress=progress)  # fmt: skip
     if progress is not None:
