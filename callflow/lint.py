@@ -24,6 +24,7 @@ from callflow.diagnostics import Finding
 from callflow.parser import UNREADABLE, Loaded, load, load_file
 from callflow.serializer import to_xml
 from callflow.suppression import BAD_SUPPRESSION, MARK, Suppressions, collect
+from callflow.variables import template_hint
 
 Source = str | bytes | os.PathLike[str] | m.Response
 
@@ -154,7 +155,7 @@ def lint_loaded(loaded: Loaded, settings: Settings = DEFAULT) -> list[Finding]:
 
     Parse-stage findings are always kept; ``settings`` choose and re-level the others.
     """
-    findings = list(loaded.findings)
+    findings = template_hint(list(loaded.findings), loaded.text)
     if loaded.model is not None:
         source = SourceText(loaded.text) if loaded.text else None
         findings.extend(_stamp(loaded, source, settings))
