@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from callflow import graph as g
+from callflow.cli.callopts import call_context
 from simulator.context import CallContext
 from simulator.coverage import describe, report
 from simulator.emit import Emitted, Unreplayable, call_fields, scenario_data, write_scenarios
@@ -36,9 +37,6 @@ from simulator.scenario import (
     canned_file,
     load_flow,
     load_scenario,
-    start_time,
-    state_code,
-    zone,
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -75,20 +73,8 @@ def decided(context: CallContext) -> frozenset[str]:
     return frozenset(kinds)
 
 
-def _context(options: dict[str, Any]) -> tuple[CallContext, frozenset[str]]:
-    """The call (from the flags) and the condition kinds the given fields decide."""
-    values: dict[str, Any] = {}
-    for name in ("from_", "to", "county"):
-        if options[name] is not None:
-            values[name] = options[name]
-    tz = options["tz"] or "UTC"
-    try:
-        zone(tz)
-        values["start"] = start_time(options["at"], tz)
-        if options["state"] is not None:
-            values["state"] = state_code(options["state"])
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+def _pinned(options: dict[str, Any]) -> frozenset[str]:
+    """The condition kinds that the call fields given as flags decide."""
     pinned = set()
     if options["at"] is not None:
         pinned.add("schedule")
@@ -96,7 +82,7 @@ def _context(options: dict[str, Any]) -> tuple[CallContext, frozenset[str]]:
         pinned.add("geo")
     if any(options[k] is not None for k in ("from_", "to")):
         pinned.add("call")
-    return CallContext(tz=tz, **values), frozenset(pinned)
+    return frozenset(pinned)
 
 
 def _canned(pairs: tuple[str, ...]) -> dict[str, Canned]:
@@ -255,7 +241,7 @@ def explore(flow: Path | None, scenario: Path | None, max_paths: int, max_depth:
     elif flow is None:
         raise click.UsageError("give a FLOW file or --scenario FILE")
     else:
-        context, pinned = _context(options)
+        context, pinned = call_context(options), _pinned(options)
         canned = _canned(https)
     cassette = None
     if replay_http is not None:

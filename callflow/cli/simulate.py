@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
+from callflow.cli.callopts import call_context
 from simulator.caller import CallerScript, DialOutcome
-from simulator.context import CallContext
 from simulator.expect import Failure
 from simulator.render import transcript, wants_colour
 from simulator.resolvers import AppLoadError, CassetteError, RunBackends
@@ -37,9 +37,6 @@ from simulator.scenario import (
     presses,
     resolver,
     run_scenario,
-    start_time,
-    state_code,
-    zone,
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -81,28 +78,6 @@ def _caller(digits: tuple[str, ...], dials: tuple[str, ...], dial_default: str |
     return CallerScript(actions, table, default, hangup_at)
 
 
-def _context(options: dict[str, Any]) -> CallContext:
-    values: dict[str, Any] = {}
-    for name in ("from_", "to", "county"):
-        if options[name] is not None:
-            values[name] = options[name]
-    tz = options["tz"] or "UTC"
-    try:
-        zone(tz)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--tz") from None
-    try:
-        values["start"] = start_time(options["at"], tz)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--at") from None
-    if options["state"] is not None:
-        try:
-            values["state"] = state_code(options["state"])
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--state") from None
-    return CallContext(tz=tz, **values)
-
-
 def _from_flags(flow: Path, options: dict[str, Any]) -> Scenario:
     http = {}
     for url, file in _pairs(options["https"], "--http", "URL=FILE", last=False):
@@ -112,7 +87,7 @@ def _from_flags(flow: Path, options: dict[str, Any]) -> Scenario:
             raise click.BadParameter(str(exc), param_hint="--http") from None
     caller = _caller(options["digits"], options["dials"], options["dial_default"],
                      options["hangup_at"])  # fmt: skip
-    return Scenario(Path("<command line>"), flow, _context(options), caller, http)
+    return Scenario(Path("<command line>"), flow, call_context(options), caller, http)
 
 
 def open_backends(command: str, options: dict[str, Any]) -> RunBackends:
