@@ -24,6 +24,8 @@ SUBCOMMANDS: dict[str, str] = {
     "explore": "callflow.cli.explore:explore",
     "graph": "callflow.cli.graph:graph",
     "import": "callflow.cli.importer:import_group",
+    "render": "callflow.cli.render:render",
+    "campaign": "callflow.cli.campaign:campaign",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
