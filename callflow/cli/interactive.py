@@ -84,12 +84,11 @@ def _label(scenario: Scenario, options: dict[str, Any]) -> str:
 class _Terminal:
     """Reads lines (prompt_toolkit on a terminal, plain lines otherwise) and shows replies."""
 
-    def __init__(self, session: Session, *, colour: bool, stdin: TextIO | None = None,
-                 stdout: TextIO | None = None) -> None:  # fmt: skip
+    def __init__(self, session: Session, *, colour: bool) -> None:
         self.session = session
         self.colour = colour
-        self.stdin = stdin or sys.stdin
-        self.stdout = stdout or sys.stdout
+        self.stdin: TextIO = sys.stdin
+        self.stdout: TextIO = sys.stdout
         self.main = str(session.setup.path)
         self.refused = False
 
@@ -135,8 +134,7 @@ class _Terminal:
                 try:
                     reply = self.session.execute(text)
                 except KeyboardInterrupt:
-                    self.stdout.write("interrupted: the call is where it was\n")
-                    continue
+                    reply = Reply((Line("interrupted: the call is where it was", "hint"),))
             self.show(reply)
             if reply.quit:
                 return
