@@ -70,8 +70,10 @@ _DIALECT_HINTS: dict[str, str] = {
 class ParseError(Exception):
     """The document could not be turned into a model; ``findings`` say why and where."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], text: str = "") -> None:
         self.findings = findings
+        self.text = text
+        """The decoded source, when it could be decoded (for positions and ``fmt``)."""
         super().__init__("\n".join(f.render() for f in findings))
 
 
@@ -188,24 +190,43 @@ def load_file(path: str | os.PathLike[str], file: str | None = None) -> Loaded:
     return load_bytes(data, file)
 
 
-def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None) -> Loaded:
-    """As ``load``, for bytes already read. ``encoding`` overrides the XML declaration."""
+def read_tree(data: bytes, file: str | None = None, encoding: str | None = None) -> SourceTree:
+    """Parse a document of any XML dialect with every safety rule and limit of this module.
+
+    Size, well-formedness, no DTD or entities, no network or local file, node count and
+    nesting depth; raises ``ParseError`` with the finding. The Opentact reader (``load``) and
+    the TwiML importer both start here, so their inputs are read equally safely.
+    """
     if len(data) > MAX_BYTES:
         msg = f"document is {len(data)} bytes; the limit is {MAX_BYTES}"
-        return Loaded(None, [_finding(TOO_LARGE, msg, file, 1)], file=file)
+        raise ParseError([_finding(TOO_LARGE, msg, file, 1)])
     try:
         root: Any = etree.fromstring(data, _parser_for(encoding))
     except etree.XMLSyntaxError as exc:
         text = _decode(data, encoding)
         # A DTD is refused whatever else is wrong: an entity bomb fails here, not in _unsafe.
         dtd = _dtd_finding(text, file)
-        return Loaded(None, [dtd or _syntax_finding(exc, file, text)], text=text, file=file)
+        raise ParseError([dtd or _syntax_finding(exc, file, text)], text) from None
     tree = root.getroottree()
     text = _decode(data, encoding or tree.docinfo.encoding)
-    unsafe = _unsafe(tree, text, file) or _count_finding(root, file, len(data))
-    if unsafe:
-        return Loaded(None, [unsafe], text=text, file=file)
-    builder = _Locations(text, file, root)
+    doc = SourceTree(root, text, file)
+    refused = (
+        _unsafe(tree, text, file)
+        or _count_finding(root, file, len(data))
+        or _depth_finding(root, doc, file)
+    )
+    if refused:
+        raise ParseError([refused], text)
+    return doc
+
+
+def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None) -> Loaded:
+    """As ``load``, for bytes already read. ``encoding`` overrides the XML declaration."""
+    try:
+        builder = read_tree(data, file, encoding)
+    except ParseError as exc:
+        return Loaded(None, exc.findings, text=exc.text, file=file)
+    root, text, tree = builder.root, builder.text, builder.root.getroottree()
     if root.tag != "Response":
         name = root.tag if isinstance(root.tag, str) else "?"
         msg = f"root element must be Response, not {name}"
@@ -213,9 +234,6 @@ def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None
         hint = _suggest(name, ["Response"])  # <response>: names are case-sensitive
         finding = _finding(WRONG_ROOT, msg, file, at.line, at.col, hint)
         return Loaded(None, [finding], text=text, file=file)
-    too_deep = _depth_finding(root, builder, file)
-    if too_deep:
-        return Loaded(None, [too_deep], text=text, file=file)
     validator = schema.xml_schema()
     if not validator.validate(tree):
         errors: list[Any] = list(iter(validator.error_log))  # type: ignore[call-overload]
@@ -324,7 +342,7 @@ def _deeper_than(depth: int) -> etree.XPath:
     return etree.XPath("(" + "/*" * (depth + 1) + ")[1]")
 
 
-def _depth_finding(root: Any, builder: _Locations, file: str | None) -> Finding | None:
+def _depth_finding(root: Any, builder: SourceTree, file: str | None) -> Finding | None:
     """CF010 at the first element past ``MAX_DEPTH``: one XPath query run by libxml2, not a
     Python walk over every element (2.8 instead of 12.9 us for a 20-element document)."""
     found: Any = _deeper_than(MAX_DEPTH)(root)
@@ -369,7 +387,7 @@ def _suggest(word: str, options: list[str]) -> str | None:
     return f"did you mean {close[0]}?" if close else None
 
 
-def _schema_finding(err: Any, tree: Any, builder: _Locations, file: str | None) -> Finding:
+def _schema_finding(err: Any, tree: Any, builder: SourceTree, file: str | None) -> Finding:
     line = err.line or 1
     message = err.message
     found = _RE_ATTR.match(message)
@@ -513,20 +531,21 @@ class _Positions:
         return self.start(el)
 
 
-class _Locations:
-    """Positions of lxml elements for findings, worked out on first use (most documents
-    have no finding to place)."""
+class SourceTree:
+    """A safely read, well-formed document (``read_tree``): its lxml root, decoded text and
+    file name. Positions of elements and attributes are worked out on first use (most
+    documents have no finding to place)."""
 
-    def __init__(self, text: str, file: str | None, root: Any) -> None:
+    def __init__(self, root: Any, text: str, file: str | None) -> None:
+        self.root = root
+        self.text = text
         self.file = file
-        self._text = text
-        self._root = root
         self._index: _Positions | None = None
 
     @property
     def _positions(self) -> _Positions:
         if self._index is None:
-            self._index = _Positions(self._text, self._root)
+            self._index = _Positions(self.text, self.root)
         return self._index
 
     def attr_pos(self, el: Any, name: str) -> tuple[int, int]:

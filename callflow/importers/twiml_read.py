@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
 from callflow import parser as p
 from callflow.diagnostics import Finding
 from callflow.parser import ParseError
@@ -23,18 +21,24 @@ XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 class TwimlDocument:
     """A well-formed TwiML tree and where each of its elements and attributes is."""
 
-    root: Any
-    file: str | None
-    _positions: Any
+    tree: p.SourceTree
+
+    @property
+    def root(self) -> Any:
+        return self.tree.root
+
+    @property
+    def file(self) -> str | None:
+        return self.tree.file
 
     def pos(self, el: Any) -> tuple[int, int]:
         """Line and column where the start tag of ``el`` begins."""
-        line, col = self._positions.start(el)
-        return int(line), int(col)
+        at = self.tree.pos(el)
+        return at.line, at.col
 
     def attr_pos(self, el: Any, name: str) -> tuple[int, int]:
         """Line and column of attribute ``name`` of ``el`` (its start tag if not written)."""
-        line, col = self._positions.attribute(el, name)
+        line, col = self.tree.attr_pos(el, name)
         return int(line), int(col)
 
 
@@ -75,40 +79,11 @@ def read_source(source: str | bytes | os.PathLike[str], file: str | None = None)
 
 
 def read_bytes(data: bytes, file: str | None = None, encoding: str | None = None) -> TwimlDocument:
-    if len(data) > p.MAX_BYTES:
-        raise _fail(p.TOO_LARGE, f"document is {len(data)} bytes; the limit is {p.MAX_BYTES}", file)
-    try:
-        root: Any = etree.fromstring(data, p._parser_for(encoding))
-    except etree.XMLSyntaxError as exc:
-        text = p._decode(data, encoding)
-        raise ParseError(
-            [p._dtd_finding(text, file) or p._syntax_finding(exc, file, text)]
-        ) from None
-    tree = root.getroottree()
-    text = p._decode(data, encoding or tree.docinfo.encoding)
-    unsafe = p._unsafe(tree, text, file)
-    if unsafe:
-        raise ParseError([unsafe])
-    doc = TwimlDocument(root, file, p._Positions(text, root))
-    if root.tag != "Response":
-        line, col = doc.pos(root)
-        msg = f"root element must be Response (a TwiML voice document), not {tag_name(root)}"
+    """Parse with the Opentact reader's safety rules and limits (``callflow.parser.read_tree``)
+    and check the root; ``ParseError`` if any of that fails."""
+    doc = TwimlDocument(p.read_tree(data, file, encoding))
+    if doc.root.tag != "Response":
+        line, col = doc.pos(doc.root)
+        msg = f"root element must be Response (a TwiML voice document), not {tag_name(doc.root)}"
         raise _fail(p.WRONG_ROOT, msg, file, line, col)
-    _check_size(doc)
     return doc
-
-
-def _check_size(doc: TwimlDocument) -> None:
-    """The parser's limits on nesting depth and on the number of elements (CF010)."""
-    stack, count = [(doc.root, 1)], 0
-    while stack:
-        el, depth = stack.pop()
-        count += 1
-        if count > p.MAX_NODES:
-            msg = f"document has more than {p.MAX_NODES} elements; the limit is {p.MAX_NODES}"
-            raise _fail(p.TOO_LARGE, msg, doc.file, el.sourceline or 1)
-        if depth > p.MAX_DEPTH:
-            line, col = doc.pos(el)
-            msg = f"elements nest {depth} deep; the limit is {p.MAX_DEPTH}"
-            raise _fail(p.TOO_LARGE, msg, doc.file, line, col)
-        stack.extend((child, depth + 1) for child in el if isinstance(child.tag, str))
