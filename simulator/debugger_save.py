@@ -10,7 +10,6 @@ user learns at once whether it reproduces the session.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -19,11 +18,12 @@ from typing import Any
 import yaml
 
 from callflow.fsio import atomic_write
-from simulator.caller import CallerAction, DialOutcome, HangUp, Press
+from simulator.caller import CallerAction, DialOutcome
 from simulator.context import CallContext
 from simulator.http import Canned
 from simulator.limits import Limits
 from simulator.scenario import Flow, ScenarioError, load_scenario, run_scenario
+from simulator.scenario_yaml import action_yaml, canned_yaml, outcome_yaml, relative
 from simulator.transcript import Event
 
 _DEFAULT_CONTEXT = CallContext()
@@ -51,19 +51,19 @@ class Recorded:
 def scenario_yaml(recorded: Recorded, folder: Path, comment: str) -> str:
     """The scenario file's text; paths in it are relative to ``folder`` (where it is written)."""
     data: dict[str, Any] = {
-        "flow": _relative(recorded.flow, folder),
+        "flow": relative(recorded.flow, folder),
         "description": comment,
         "call": _call(recorded.context),
     }
-    caller: list[Any] = [_action(a) for a in recorded.actions]
+    caller: list[Any] = [action_yaml(a) for a in recorded.actions]
     if recorded.hangup_at is not None:
         caller.append({"hangup": {"at": recorded.hangup_at}})
     if caller:
         data["caller"] = caller
     if recorded.dial:
-        data["dial"] = {target: _outcome(o) for target, o in recorded.dial.items()}
+        data["dial"] = {target: outcome_yaml(o) for target, o in recorded.dial.items()}
     if recorded.http:
-        data["http"] = {url: _canned(c, folder) for url, c in recorded.http.items()}
+        data["http"] = {url: canned_yaml(c, folder) for url, c in recorded.http.items()}
     default = Limits()
     bounds = {
         f.name: getattr(recorded.limits, f.name)
@@ -118,10 +118,6 @@ def save(recorded: Recorded, target: Path, flow: Flow) -> tuple[bool, str]:
     return True, f"saved {target} ({counts}); replayed, it passes"
 
 
-def _relative(target: Path, folder: Path) -> str:
-    return os.path.relpath(os.path.abspath(target), os.path.abspath(folder)).replace(os.sep, "/")
-
-
 def _call(context: CallContext) -> dict[str, Any]:
     """Every call field the run used, written out so the file does not depend on defaults."""
     call: dict[str, Any] = {
@@ -142,32 +138,3 @@ def _call(context: CallContext) -> dict[str, Any]:
     if context.extra:
         call["extra"] = dict(context.extra)
     return call
-
-
-def _action(action: CallerAction) -> Any:
-    if isinstance(action, HangUp):
-        return "hangup"
-    if isinstance(action, Press) and action.digits:
-        if action.delay_ms:
-            return {"press": action.digits, "delay": action.delay_ms}
-        return {"press": action.digits}
-    return "silence"
-
-
-def _outcome(outcome: DialOutcome) -> str:
-    if outcome.kind != "answer":
-        return outcome.kind
-    return f"answer:{outcome.after_ms}:{outcome.talk_ms}"
-
-
-def _canned(canned: Canned, folder: Path) -> dict[str, Any]:
-    if canned.timeout:
-        return {"timeout": True}
-    spec: dict[str, Any] = {}
-    if canned.file is not None:
-        spec["file"] = _relative(canned.file, folder)
-    elif canned.xml is not None:
-        spec["xml"] = canned.xml
-    if canned.status != 200 or not spec:
-        spec["status"] = canned.status
-    return spec

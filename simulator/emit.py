@@ -13,7 +13,6 @@ written.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -22,7 +21,7 @@ from typing import Any
 import yaml
 
 from callflow import graph
-from simulator.caller import CallerAction, CallerScript, DialOutcome, HangUp, Press, Silence
+from simulator.caller import CallerAction, CallerScript, HangUp, Press, Silence
 from simulator.choices import HANGUP, UNKNOWN_DOCUMENT
 from simulator.context import CallContext
 from simulator.coverage import describe
@@ -30,6 +29,7 @@ from simulator.explore import PLACEHOLDER, Answer, Exploration, Path
 from simulator.http import Canned, without_query
 from simulator.limits import Limits
 from simulator.scenario import Flow, ScenarioError, load_scenario, run_scenario
+from simulator.scenario_yaml import action_yaml, canned_yaml, limits_yaml, outcome_yaml, relative
 from simulator.solve import solve
 
 KEPT = ("EX001", "EX002", "EX003", "EX004", "EX008")
@@ -142,18 +142,18 @@ def scenario_data(path: Path, exploration: Exploration, flow: FilePath,
     """A scenario of ``path`` as data (file paths relative to ``folder``): the call, the
     caller, dial and HTTP answers, bounds and expectations. ``Unreplayable`` when none fits."""
     call = replay(path, exploration)
-    data: dict[str, Any] = {"flow": _relative(flow, folder),
+    data: dict[str, Any] = {"flow": relative(flow, folder),
                             "description": f"path {path.number}: {path.script()}"}  # fmt: skip
     context = _call(call.context)
     if context:
         data["call"] = context
     if call.caller.actions:
-        data["caller"] = [_action_yaml(a) for a in call.caller.actions]
+        data["caller"] = [action_yaml(a) for a in call.caller.actions]
     if call.caller.dial:
-        data["dial"] = {target: _outcome(o) for target, o in call.caller.dial.items()}
+        data["dial"] = {target: outcome_yaml(o) for target, o in call.caller.dial.items()}
     if call.http:
-        data["http"] = {url: _canned_yaml(c, folder) for url, c in call.http.items()}
-    bounds = {k: v for k, v in _limits(call.limits).items() if v != _limits(Limits())[k]}
+        data["http"] = {url: canned_yaml(c, folder) for url, c in call.http.items()}
+    bounds = {k: v for k, v in limits_yaml(call.limits).items() if v != limits_yaml(Limits())[k]}
     if bounds:
         data["limits"] = bounds
     expect = _expectations(path)
@@ -178,10 +178,6 @@ def call_fields(path: Path, exploration: Exploration) -> dict[str, Any]:
         return {}
 
 
-def _relative(target: FilePath, folder: FilePath) -> str:
-    return os.path.relpath(os.path.abspath(target), os.path.abspath(folder)).replace(os.sep, "/")
-
-
 def _call(context: CallContext) -> dict[str, Any]:
     call: dict[str, Any] = {}
     for key, attr in (("from", "from_"), ("to", "to"), ("direction", "direction"),
@@ -197,42 +193,6 @@ def _call(context: CallContext) -> dict[str, Any]:
     if context.extra:
         call["extra"] = dict(context.extra)
     return call
-
-
-def _action_yaml(action: CallerAction) -> Any:
-    if isinstance(action, HangUp):
-        return "hangup"
-    if isinstance(action, Press):
-        return {"press": action.digits} if not action.delay_ms else {
-            "press": action.digits, "delay": action.delay_ms}  # fmt: skip
-    return "silence"
-
-
-def _outcome(outcome: DialOutcome) -> str:
-    if outcome.kind != "answer":
-        return outcome.kind
-    default = DialOutcome()
-    if outcome.talk_ms != default.talk_ms:
-        return f"answer:{outcome.after_ms}:{outcome.talk_ms}"
-    return "answer" if outcome.after_ms == default.after_ms else f"answer:{outcome.after_ms}"
-
-
-def _canned_yaml(canned: Canned, folder: FilePath) -> dict[str, Any]:
-    if canned.timeout:
-        return {"timeout": True}
-    spec: dict[str, Any] = {}
-    if canned.file is not None:
-        spec["file"] = _relative(canned.file, folder)
-    elif canned.xml is not None:
-        spec["xml"] = canned.xml
-    if canned.status != 200 or not spec:
-        spec["status"] = canned.status
-    return spec
-
-
-def _limits(limits: Limits) -> dict[str, int]:
-    return {"max_steps": limits.max_steps, "max_time_ms": limits.max_time_ms,
-            "max_http_hops": limits.max_http_hops}  # fmt: skip
 
 
 _REGEX_LIKE = re.compile(r"/.*/[ims]*", re.DOTALL)
