@@ -184,7 +184,6 @@ def _simulate(
 @click.option(
     "--recipients",
     "recipients_file",
-    required=True,
     metavar="FILE",
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV or JSON lines: to, from, fallback1..5, max_retries, and variables.",
@@ -248,7 +247,7 @@ def _simulate(
 )
 def campaign(
     flow: Path,
-    recipients_file: Path,
+    recipients_file: Path | None,
     dry_run: bool,
     profile_id: str | None,
     lease_ids: tuple[str, ...],
@@ -274,6 +273,8 @@ def campaign(
     Exit status: 0 no errors, 1 errors (bad rows, a document in error, a bad template),
     2 usage error or unreadable input.
     """
+    if recipients_file is None:
+        raise click.UsageError("give the recipients with --recipients FILE")
     if dry_run == (model is not None):
         raise click.UsageError("give either --dry-run or --behaviour MODEL.yaml")
     if dry_run and (seed is not None or chart is not None or fmt != "text"):
