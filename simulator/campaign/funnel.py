@@ -10,6 +10,7 @@ generator (seed, row): ``--jobs 1`` and ``--jobs 2`` give the same report, byte 
 from __future__ import annotations
 
 import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -180,7 +181,9 @@ _WORKER: _Worker | None = None
 
 
 def _start(job: Job) -> None:
+    """A worker process: Ctrl-C is the parent's to handle (it cancels what is queued)."""
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = _Worker(job)
 
 
@@ -241,10 +244,15 @@ def simulate_campaign(
             if progress is not None:
                 progress(done)
         return total
-    with ProcessPoolExecutor(workers, initializer=_start, initargs=(job,)) as pool:
+    pool = ProcessPoolExecutor(workers, initializer=_start, initargs=(job,))
+    try:
         for part in pool.map(_run_chunk, _chunks(recipients)):
             total.merge(part)
             done += part.recipients + part.not_run
             if progress is not None:
                 progress(done)
+    except BaseException:  # Ctrl-C or a failed chunk: do not run the chunks still queued
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     return total

@@ -294,7 +294,7 @@ def failure_findings(data: dict[str, Any]) -> list[Finding]:
                 item["file"] or data["flow"],
                 item["line"] or 1,
                 1,
-                "add an <Error> handler, or a Default, where the call should go on",
+                "an <Error> handler on the command, or on a block around it, would catch it",
             )
         )
     return out
