@@ -36,7 +36,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -101,8 +101,8 @@ class Placeholder:
     context: Context
 
     def where(self) -> str:
-        """``Gather timeout`` or ``Say text`` (element text): for messages."""
-        return f"{self.element} {self.attribute}" if self.attribute else f"{self.element} text"
+        """``Gather timeout`` (an attribute) or ``text of Say``: for messages."""
+        return f"{self.element} {self.attribute}" if self.attribute else f"text of {self.element}"
 
 
 class RenderError(ValueError):
@@ -178,8 +178,7 @@ class Template:
         self._scan(pieces)
         self._pieces = tuple(pieces)
         self._parts: tuple[str | _Slot, ...] = tuple(
-            p.literal if p.literal is not None else p.slot  # type: ignore[misc]
-            for p in pieces
+            p.slot if p.slot is not None else p.literal or "" for p in pieces
         )
         self.placeholders: tuple[Placeholder, ...] = tuple(
             p.slot.placeholder for p in pieces if p.slot is not None
@@ -334,14 +333,13 @@ class Template:
         append = out.append
         bad = _XML_CHAR.search
         for part in self._parts:
-            if type(part) is str:
+            if isinstance(part, str):
                 append(part)
                 continue
-            slot: _Slot = part  # type: ignore[assignment]
-            value = values.get(slot.placeholder.name)
+            value = values.get(part.placeholder.name)
             if value is None or bad(value) is not None:
                 raise RenderError(self.problems(values))
-            append(slot.escape(value))
+            append(part.escape(value))
         return "".join(out)
 
     def locate(self, values: Mapping[str, str], line: int, col: int) -> tuple[int, int]:
@@ -444,26 +442,6 @@ def render_model(model: m.Response, values: Mapping[str, str]) -> m.Response:
     rendered = _render_node(model, values)
     assert isinstance(rendered, m.Response)
     return rendered
-
-
-def model_names(model: m.Node) -> Iterator[str]:
-    """The placeholder names a model uses (string attributes and element text)."""
-    for value in _strings(model):
-        for found in _BRACES.finditer(value):
-            if found.group(1) is not None:
-                yield found.group(1)
-
-
-def _strings(node: m.Node) -> Iterator[str]:
-    if not isinstance(node, m.Comment):
-        for _, _, value in node.attr_values():
-            if isinstance(value, str):
-                yield value
-        content = getattr(node, "content", None)
-        if isinstance(content, str):
-            yield content
-    for child in node.children:
-        yield from _strings(child)
 
 
 # ---- lint on a template as written ----------------------------------------------------------

@@ -163,3 +163,18 @@ def test_recipients_with_bad_rows_and_bad_documents_still_run_the_good_ones(jobs
     errors = [f for f in part.findings.findings() if f.severity == "error"]
     rows = {f.message.split(":")[0]: f.code for f in errors}
     assert rows == {"row 4": "CP001", "row 5": "CF006"}
+
+
+def test_a_call_that_hits_a_bound_counts_as_a_failure(tmp_path: Path) -> None:
+    flow = '<Response><Say>Again</Say><Callback url="https://a.example.com/again"/></Response>'
+    (tmp_path / "again.xml").write_text(flow, encoding="utf-8")
+    model = 'call: {answer: 1}\nhttp: {documents: {"https://a.example.com/again": again.xml}}\n'
+    docs = Documents(flow, "flow.xml")
+    behaviour = parse_behaviour(model, "model.yaml", tmp_path)
+    recipients = people(5)
+    sites = flow_map(docs, recipients, behaviour)
+    assert sites is not None
+    part = simulate_campaign(Job(flow, "flow.xml", behaviour, sites, 1), recipients)
+    assert part.endings == {"limit": 5} and part.failed_calls == 5
+    [(where, calls)] = part.unhandled.items()
+    assert calls == 5 and "max_http_hops" in where[2]

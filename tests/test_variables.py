@@ -105,7 +105,7 @@ def test_a_missing_value_names_the_placeholder_and_its_line() -> None:
     [(holder, rule, message)] = caught.value.problems
     assert rule is MISSING_VALUE
     assert (holder.name, holder.line, holder.col) == ("first_name", 2, 9)
-    assert "{first_name}" in message and "Say text" in message
+    assert "{first_name}" in message and "text of Say" in message
 
 
 @pytest.mark.parametrize("bad", ["\x00", "\x1b", "\ufffe", "a\ud800b"])

@@ -225,7 +225,8 @@ class Answered:
     hung_up_at: str | None
     """The site where the callee hung up ("" outside the flow's own document)."""
     unhandled: list[tuple[str | None, int | None, str]]
-    """(file, line, reason) of each failure no handler caught; file None for the flow."""
+    """(file, line, reason) of each failure no handler caught, and of a bound hit; file None
+    for the flow."""
 
 
 @dataclass(slots=True)
@@ -268,6 +269,8 @@ def _answered(machine: CampaignMachine, ids: dict[int, str], file: str | None) -
         for e in result.events
         if e.kind == "error" and not e.data.get("handled")
     ]
+    if result.result in ("limit", "error"):  # a bound, or a run that cannot go on
+        unhandled.append((None, None, result.reason or result.result))
     ending = machine.ending or result.result
     return Answered(result.duration_ms, ending, reached, visits, branches, hung, unhandled)
 

@@ -253,14 +253,10 @@ def text(data: dict[str, Any], out: IO[str], *, colour: bool = False, width: int
         console.print(funnel)
     if data["branches"]:
         branches = Table(title="branches", box=box.SIMPLE_HEAD, title_justify="left")
-        for name, justify in (
-            ("line", "left"),
-            ("command", "left"),
-            ("branch", "left"),
-            ("count", "right"),
-            ("share", "right"),
-        ):
-            branches.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for name in ("line", "command", "branch"):
+            branches.add_column(name)
+        for name in ("count", "share"):
+            branches.add_column(name, justify="right")
         for b in data["branches"]:
             line, command = str(b["line"]), _command(b["command"], b["tag"])
             for label, v in b["branches"].items():
