@@ -12,18 +12,17 @@ The same value readers serve the ``callflow simulate`` flags and the pytest plug
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode
 
 from callflow import model as m
 from callflow import types as ct
@@ -53,6 +52,7 @@ from simulator.resolvers.backends import BACKEND_KINDS, Backend, BackendError, b
 from simulator.resolvers.routing import close_resolver
 from simulator.resolvers.urls import check_base_url
 from simulator.transcript import CallResult
+from simulator.yamlread import NodeReader, kind_of
 
 MAX_BYTES = 1024 * 1024
 """Largest scenario file read; real scenarios are a few dozen lines."""
@@ -202,69 +202,24 @@ def canned_file(path: Path) -> Canned:
 # --- the YAML node reader -------------------------------------------------------------------
 
 
-def _kind(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    if node.tag == "tag:yaml.org,2002:null":
-        return "nothing"
-    return f"{node.value!r}"
-
-
-class _Reader:
+class _Reader(NodeReader):
     """Reads typed values from YAML nodes, raising ``ScenarioError`` at the node's line."""
 
     def __init__(self, file: str, base: Path) -> None:
-        self.file = file
+        super().__init__(file, error=ScenarioError, bad_value=BAD_VALUE, unknown_key=UNKNOWN_KEY)
         self.base = base
-
-    def fail(self, node: Node | None, info: RuleInfo, message: str,
-             hint: str | None = None) -> NoReturn:  # fmt: skip
-        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
-        raise ScenarioError(Finding(info.code, "error", message, self.file, line, col, hint))
-
-    def mapping(self, node: Node, what: str, allowed: tuple[str, ...] | None = None
-                ) -> dict[str, tuple[Node, Node]]:  # fmt: skip
-        """Key -> (key node, value node), refusing duplicate keys and keys not in ``allowed``."""
-        if not isinstance(node, MappingNode):
-            self.fail(node, BAD_VALUE, f"{what} must be a mapping (key: value), not {_kind(node)}")
-        out: dict[str, tuple[Node, Node]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                self.fail(key_node, BAD_VALUE, f"the keys of {what} must be plain text")
-            key = str(key_node.value)
-            if key in out:
-                self.fail(key_node, BAD_VALUE, f"{key!r} is given twice in {what}")
-            if allowed is not None and key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(allowed)}"
-                self.fail(key_node, UNKNOWN_KEY, f"unknown key {key!r} in {what}", hint)
-            out[key] = (key_node, value_node)
-        return out
-
-    def sequence(self, node: Node, what: str) -> list[Node]:
-        if not isinstance(node, SequenceNode):
-            self.fail(node, BAD_VALUE, f"{what} must be a list (lines starting with '- ')")
-        return list(node.value)
-
-    def text(self, node: Node, what: str) -> str:
-        """The scalar exactly as written (``+1212...`` stays text, ``01`` stays two keys)."""
-        if not isinstance(node, ScalarNode) or node.tag == "tag:yaml.org,2002:null":
-            self.fail(node, BAD_VALUE, f"{what} must be text, not {_kind(node)}")
-        return str(node.value)
 
     def integer(self, node: Node, what: str) -> int:
         """A whole number >= 0 (milliseconds, counts, line numbers)."""
         raw = self.text(node, what) if isinstance(node, ScalarNode) else None
         if raw is None or not _WHOLE.fullmatch(raw):
-            self.fail(node, BAD_VALUE, f"{what} must be a whole number >= 0, not {_kind(node)}")
+            self.fail(node, BAD_VALUE, f"{what} must be a whole number >= 0, not {kind_of(node)}")
         return int(raw.replace("_", ""))
 
     def boolean(self, node: Node, what: str) -> bool:
         raw = self.text(node, what).lower() if isinstance(node, ScalarNode) else ""
         if raw not in ("true", "false", "yes", "no"):
-            self.fail(node, BAD_VALUE, f"{what} must be true or false, not {_kind(node)}")
+            self.fail(node, BAD_VALUE, f"{what} must be true or false, not {kind_of(node)}")
         return raw in ("true", "yes")
 
     def converted(self, node: Node, what: str, parse: Callable[[str], T]) -> T:

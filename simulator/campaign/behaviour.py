@@ -30,21 +30,21 @@ destination, per request. Mistakes are reported at their YAML line (``CP02x``).
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import Node
 
 from callflow import types as ct
 from callflow.diagnostics import Finding, RuleInfo
 from callflow.fsio import read_regular
+from simulator.yamlread import NodeReader
 
 UNREADABLE = RuleInfo("CP020", "behaviour-unreadable", "error", "The model cannot be read.")
 SYNTAX = RuleInfo("CP021", "behaviour-syntax", "error", "The model is not valid YAML.")
@@ -150,39 +150,9 @@ class Behaviour:
 # ---- reading ------------------------------------------------------------------------------
 
 
-class _Reader:
+class _Reader(NodeReader):
     def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(
-        self, node: Node | None, info: RuleInfo, message: str, hint: str | None = None
-    ) -> NoReturn:
-        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
-        raise BehaviourError(Finding(info.code, "error", message, self.file, line, col, hint))
-
-    def mapping(
-        self, node: Node, what: str, allowed: tuple[str, ...] | None = None
-    ) -> dict[str, tuple[Node, Node]]:
-        if not isinstance(node, MappingNode):
-            self.fail(node, BAD_VALUE, f"{what} must be a mapping (key: value)")
-        out: dict[str, tuple[Node, Node]] = {}
-        for key, value in node.value:
-            if not isinstance(key, ScalarNode):
-                self.fail(key, BAD_VALUE, f"the keys of {what} must be plain text")
-            name = str(key.value)
-            if name in out:
-                self.fail(key, BAD_VALUE, f"{name!r} is given twice in {what}")
-            if allowed is not None and name not in allowed:
-                close = difflib.get_close_matches(name, allowed, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(allowed)}"
-                self.fail(key, UNKNOWN_KEY, f"unknown key {name!r} in {what}", hint)
-            out[name] = (key, value)
-        return out
-
-    def text(self, node: Node, what: str) -> str:
-        if not isinstance(node, ScalarNode) or node.tag == "tag:yaml.org,2002:null":
-            self.fail(node, BAD_VALUE, f"{what} must be a value")
-        return str(node.value)
+        super().__init__(file, error=BehaviourError, bad_value=BAD_VALUE, unknown_key=UNKNOWN_KEY)
 
     def probability(self, node: Node, what: str) -> float:
         raw = self.text(node, what).strip()
