@@ -456,6 +456,12 @@ class Machine:
 
     # ---- clock, bounds, caller -----------------------------------------------------------
 
+    def hang_up_at(self, at: int) -> None:
+        """The caller hangs up when the clock reaches ``at`` (or earlier, if already set): for
+        providers that decide the hang-up as the call goes (a campaign's callee model)."""
+        self.hangup_at = min(self.hangup_at, at)
+        self._restop()
+
     def _restop(self) -> None:
         stop = min(self.hangup_at, self.limits.max_time_ms + 1)
         for cut in self.cuts:

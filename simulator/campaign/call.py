@@ -131,16 +131,6 @@ def prompt_ms(node: m.Node, machine: Machine) -> int:
     return 0
 
 
-class CampaignMachine(Machine):
-    """The machine, with a way to make the callee hang up at a moment of the future."""
-
-    __slots__ = ()
-
-    def hang_up_at(self, at: int) -> None:
-        self.hangup_at = min(self.hangup_at, at)
-        self._restop()
-
-
 class CampaignProvider:
     """Decides every outside choice of one answered call by drawing from the recipient's
     generator with the behaviour model's probabilities."""
@@ -206,7 +196,7 @@ class CampaignProvider:
         site = self._site(node)
         return site is not None and site.prompt_hangup > 0.0
 
-    def before(self, machine: CampaignMachine, node: m.Node) -> None:
+    def before(self, machine: Machine, node: m.Node) -> None:
         """At a stop before a prompt: does the callee hang up during it, and when?"""
         site = self._site(node)
         if site is not None and self.rng.random() < site.prompt_hangup:
@@ -243,7 +233,7 @@ class Outcome:
     call: Answered | None
 
 
-def _answered(machine: CampaignMachine, ids: dict[int, str], file: str | None) -> Answered:
+def _answered(machine: Machine, ids: dict[int, str], file: str | None) -> Answered:
     result = machine.result
     assert result is not None
     reached: set[str] = set()
@@ -286,7 +276,7 @@ def run_call(
 ) -> Answered:
     """One answered call of ``doc``, every choice drawn from ``rng``."""
     provider = CampaignProvider(rng, behaviour, flow, ids)
-    machine = CampaignMachine(doc, provider, context, LIMITS, file, trace=True)
+    machine = Machine(doc, provider, context, LIMITS, file, trace=True)
     machine.pause = provider.pause
     done = machine.run()
     while not done:
