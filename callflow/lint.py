@@ -183,18 +183,35 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
+def _escapes(path: str, root: str) -> bool:
+    """A symbolic link that leads out of the searched folder (to a private file, say)."""
+    if not os.path.islink(path):
+        return False
+    target = os.path.realpath(path)
+    return os.path.commonpath([target, root]) != root
+
+
 def _walk(folder: str) -> tuple[list[str], list[FileResult]]:
     """The ``*.xml`` files under ``folder`` (sorted by path components, hidden entries
-    skipped), and the sub-folders that could not be listed."""
+    skipped), and the sub-folders that could not be listed.
+
+    Linked folders are not entered (``os.walk``'s default) and linked files that lead out of
+    ``folder`` are passed over: a pull request cannot make the linter read, and quote in its
+    findings, a file elsewhere on the machine by adding a link to it. A file named on the
+    command line is linted whatever it is.
+    """
     keyed: list[tuple[tuple[str, ...], str]] = []
     problems: list[OSError] = []
+    root = os.path.realpath(folder)
     for here, dirs, files in os.walk(folder, onerror=problems.append):
         dirs[:] = [d for d in dirs if not _hidden(d)]
         at = Path(os.path.relpath(here, folder)).parts  # once per folder, not per file
         keyed.extend(
             ((*at, name), os.path.join(here, name))
             for name in files
-            if name.lower().endswith(".xml") and not _hidden(name)
+            if name.lower().endswith(".xml")
+            and not _hidden(name)
+            and not _escapes(os.path.join(here, name), root)
         )
     keyed.sort()
     found = [path for _, path in keyed]

@@ -144,6 +144,26 @@ def test_empty_directory_says_so_and_passes(tmp_path: Path) -> None:
     assert "no *.xml files found" in result.stderr
 
 
+def test_a_link_out_of_the_searched_folder_is_not_followed(tmp_path: Path) -> None:
+    """A pull request cannot make the linter read (and quote) a file outside the tree."""
+    outside = tmp_path / "private"
+    outside.mkdir()
+    secret = outside / "secret.xml"
+    secret.write_text('<Response><Pause length="TOP-SECRET-VALUE"/></Response>\n')
+    tree = tmp_path / "flows"
+    tree.mkdir()
+    (tree / "ok.xml").write_text("<Response><Hangup/></Response>\n")
+    (tree / "inside.xml").symlink_to(tree / "ok.xml")
+    (tree / "leak.xml").symlink_to(secret)
+    result = run(str(tree))
+    assert "TOP-SECRET-VALUE" not in result.output
+    assert "leak.xml" not in result.output
+    assert result.exit_code == 0
+    assert "2 files" in result.stderr  # ok.xml and the link that stays inside the tree
+    named = run(str(tree / "leak.xml"))  # named on the command line: linted as asked
+    assert named.exit_code == 1 and "CF006" in named.stdout
+
+
 def test_not_well_formed_file_is_one_finding_with_its_position(tmp_path: Path) -> None:
     path = tmp_path / "broken.xml"
     path.write_text("<Response>\n  <Say>Hi.</Pause>\n</Response>\n")
