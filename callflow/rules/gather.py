@@ -173,8 +173,8 @@ def _prompt_before(gather: m.Gather, scope: Scope) -> tuple[m.Node, bool] | None
     "CF125",
     "gather-no-prompt",
     "warning",
-    "A Gather without a prompt (Say/Play/Pause/Tone) of its own: keys pressed during an"
-    " outside prompt are lost, and with no prompt at all the caller hears silence.",
+    "A Gather without a prompt inside: silence while it waits, or keys lost during a prompt"
+    " placed before it.",
     targets=(m.Gather,),
 )
 def gather_no_prompt(node: m.Node, scope: Scope) -> Iterator[Hit]:
