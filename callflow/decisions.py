@@ -50,14 +50,22 @@ class Decision:
     """``(kind, field, value)`` that some event of the call must carry."""
     duration_ms: int | None = None
     """The call's length on the virtual clock, when the row is about time."""
+    http: tuple[tuple[str, str], ...] = ()
+    """``(url, answer)`` for each URL the flow requests: a document, or ``TIMEOUT``."""
     ends: str = "hangup"
+
+
+TIMEOUT = "timeout"
+"""An ``http`` answer that never comes: the request times out."""
 
 
 def _proof(d: Decision) -> str:
     """What the row's check asserts, in one short line for the table."""
-    script = ", ".join(f"press {k}" if k else "silence" for k in d.keys)
+    steps = [f"press {k}" if k else "silence" for k in d.keys]
     if d.dial != "answer":
-        script = ", ".join(x for x in (script, f"Dial {d.dial}") if x)
+        steps.append(f"Dial {d.dial}")
+    steps += ["backend times out" if a == TIMEOUT else "backend answers" for _, a in d.http]
+    script = ", ".join(steps)
     shown: list[str] = []
     if d.heard:
         shown.append("hears " + " then ".join(f"“{h}”" for h in d.heard))
@@ -124,8 +132,9 @@ DECISIONS: tuple[Decision, ...] = (
         key="failure-bubbling",
         question="Which `<Error>` handles a failure, and what runs after it?",
         source="silence",
-        docs="Each page shows an `<Error>` inside the command it guards; none says what happens"
-        " when that command has none.",
+        docs="Pages show an `<Error>` inside the command it guards, and the Play page one at the"
+        " end of `<Response>` for the whole document; none says which handler a failure reaches"
+        " when the command has none.",
         reading="The failed command's own `<Error>`, else the nearest enclosing block's, up to"
         " `<Response>`. After the handler the flow goes on after the failed command (unless"
         " the handler hung up); a failure nobody catches is recorded and the flow goes on.",
@@ -140,7 +149,7 @@ DECISIONS: tuple[Decision, ...] = (
         key="error-play-empty",
         question='What does an empty `<Error play="true"/>` do?',
         source="silence",
-        docs="The attribute is listed as *speak the failure reason*; no example is empty.",
+        docs="No example shows an `<Error>` without commands.",
         reading="It speaks the reason and the flow goes on after the failed command.",
         flow='<Dial><To>+15550100</To><Error play="true"/></Dial><Say>Goodbye.</Say>',
         dial="no-answer",
@@ -232,6 +241,18 @@ DECISIONS: tuple[Decision, ...] = (
         lint=("CF150",),
     ),
     Decision(
+        key="stop-key-default",
+        question="Which key ends Gather input when `dtmf_stop` is not written?",
+        source="contradiction",
+        docs="The old Gather page gives `*` as the default of `finishOnKey`; the newer reference"
+        " this project follows gives `#`.",
+        reading="`#` (the spec's reading); the stop key is not part of the input.",
+        flow='<Gather dtmf_length="4"><Say>Enter the code.</Say>'
+        '<DTMF value="12"><Say>Code twelve.</Say></DTMF><Error/></Gather>',
+        keys=("12#",),
+        heard=("Code twelve.",),
+    ),
+    Decision(
         key="plus-stop-key",
         question="May `dtmf_stop` be `+`?",
         source="contradiction",
@@ -253,6 +274,54 @@ DECISIONS: tuple[Decision, ...] = (
         lint=("CF160",),
     ),
     Decision(
+        key="http-takes-no-time",
+        question="How long does an HTTP request take on the simulator's clock?",
+        source="silence",
+        docs="Callback, Curl and a Gather `url` take a `timeout`; nothing more is said.",
+        reading="An answer takes no virtual time, whichever backend gives it (canned, your app"
+        " in-process, a live server, a cassette), so transcripts are the same everywhere; a"
+        " timeout takes exactly the command's `timeout`.",
+        flow='<Say>0123456789</Say><Callback url="https://flows.example.org/next"/>',
+        http=(("https://flows.example.org/next", "<Response><Say>0123456789</Say></Response>"),),
+        heard=("0123456789", "0123456789"),
+        duration_ms=2 * 650,
+    ),
+    Decision(
+        key="http-timeout",
+        question="And when the backend does not answer?",
+        source="silence",
+        docs="The Callback page: no answer within `timeout` runs the `<Error>` block.",
+        reading="The request fails after exactly `timeout` ms and the command's `<Error>` runs.",
+        flow='<Callback url="https://flows.example.org/next" timeout="4000">'
+        "<Error><Say>Try later.</Say></Error></Callback>",
+        http=(("https://flows.example.org/next", TIMEOUT),),
+        heard=("Try later.",),
+        duration_ms=4000 + len("Try later.") * 65,
+    ),
+    Decision(
+        key="callback-method-default",
+        question="Which HTTP method does a `<Callback>` without `method` use?",
+        source="contradiction",
+        docs="The Callback page marks `method` as required; its own examples leave it out.",
+        reading="`method` is optional and defaults to `GET`; values are case-insensitive on"
+        " input (`post` is a warning, CF152, fixed by `fmt`).",
+        flow='<Callback url="https://flows.example.org/next"><Error/></Callback>',
+        http=(("https://flows.example.org/next", "<Response><Hangup/></Response>"),),
+        event=("http", "method", "GET"),
+    ),
+    Decision(
+        key="gather-url-and-branches",
+        question="A Gather with both a `url` and `<DTMF>` blocks?",
+        source="contradiction",
+        docs="The Gather pages show branching in the XML and, elsewhere, sending the keys to a"
+        " `url` whose answer is the next document; none shows both at once.",
+        reading="The `url` wins and the blocks are never used: a lint error (CF123).",
+        flow='<Gather url="https://flows.example.org/menu"><Say>Press 1.</Say>'
+        '<DTMF value="1"><Say>One.</Say></DTMF><Error><Say>No key.</Say></Error></Gather>',
+        heard=("No key.",),
+        lint=("CF123",),
+    ),
+    Decision(
         key="schedule-wraps-midnight",
         question="A `<Schedule time>` whose end is before its start?",
         source="silence",
@@ -269,7 +338,7 @@ DECISIONS: tuple[Decision, ...] = (
         key="dial-timeout-default",
         question="How long does a `<Dial>` ring?",
         source="silence",
-        docs="`timeout` is listed without a default.",
+        docs="No default ring time is given.",
         reading="30,000 ms; nobody answering by then is a failure.",
         flow="<Dial><To>+15550100</To><Error/></Dial>",
         dial="no-answer",

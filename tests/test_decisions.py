@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from callflow import decisions, parse
-from callflow.decisions import DECISIONS, Decision
+from callflow.decisions import DECISIONS, TIMEOUT, Decision
 from callflow.lint import lint_source
-from simulator import CallerScript, DialOutcome, Press, Silence, simulate
+from simulator import CallerScript, Canned, CannedResolver, DialOutcome, Press, Silence, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +32,11 @@ def test_lint_shows_the_decision(d: Decision) -> None:
 def test_the_simulator_shows_the_decision(d: Decision) -> None:
     actions = tuple(Press(k) if k else Silence() for k in d.keys)
     caller = CallerScript(actions=actions, dial_default=DialOutcome(kind=d.dial))
-    call = simulate(parse(_document(d)), caller=caller)
+    answers = {
+        url: Canned(timeout=True) if answer == TIMEOUT else Canned(xml=answer)
+        for url, answer in d.http
+    }
+    call = simulate(parse(_document(d)), caller=caller, http=CannedResolver(answers))
     assert call.result == d.ends, call.reason
     said = [str(e.data.get("text", "")) for e in call.events if e.kind == "say"]
     at = 0
