@@ -201,6 +201,14 @@ class Node:
         """Python field name -> attribute spec, in declaration order."""
         return _ATTR_SPECS[cls]
 
+    def defaulted(self, name: str) -> bool:
+        """Whether attribute ``name`` (a Python field name) took its default: not written,
+        and holding the default value. Lets lint and the simulator say when a default
+        decided something."""
+        return (
+            name not in self.given and getattr(self, name) == _ATTR_SPECS[type(self)][name].default
+        )
+
     def attr_values(self) -> Iterator[tuple[str, AttrSpec, Any]]:
         for name, spec in _ATTR_SPECS[type(self)].items():
             yield name, spec, getattr(self, name)
@@ -388,13 +396,22 @@ class Unhold(Node):
     tag: str | None = tag_attr()
 
 
+TONE_DEFAULT_HZ = "440"
+"""The ``hz`` of a ``<Tone>`` that gives none. Opentact's docs write a bare ``<Tone/>`` as a
+complete command but name no default; a single 440 Hz tone is this project's decision."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tone(Node):
     TAG = "Tone"
     DOC = "Plays tones (ring-back, beeps)."
     ALLOWS = _HANDLED
     IS_COMMAND = True
-    hz: str = attr("hz", t.HZ, "Frequencies in Hz.", "", required=True)
+    hz: str = attr(
+        "hz", t.HZ,
+        "Frequencies in Hz. Default 440: our decision, since the docs write a bare <Tone/>.",
+        TONE_DEFAULT_HZ,
+    )  # fmt: skip
     don: int | None = attr("don", t.MS, "Tone on (ms).")
     doff: int | None = attr("doff", t.MS, "Tone off (ms).")
     volume: int | None = attr("volume", t.DECIBELS, "Volume in dB (0 loudest).", aliases=("v",))

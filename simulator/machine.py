@@ -53,7 +53,7 @@ from simulator.documents import fetched
 from simulator.http import CannedResolver, HttpAnswer, HttpRequest, Resolver
 from simulator.limits import Limits
 from simulator.requests import fetch_request, gather_request
-from simulator.speech import PLAY_URL_MS, speech_ms, tone_ms
+from simulator.speech import PLAY_URL_MS, speech_ms, tone_defaults, tone_ms
 from simulator.transcript import CallResult, Event, EventKind, ResultKind
 
 DEFAULT_RECORD_MS = 60_000
@@ -616,7 +616,11 @@ class Machine:
 
     def _tone(self, node: m.Tone) -> None:
         length = tone_ms(node.don, node.doff, node.loop, node.timeout)
-        self._event("tone", node, {"hz": node.hz, "length": length})
+        data: dict[str, Any] = {"hz": node.hz, "length": length}
+        defaults = tone_defaults(node)
+        if defaults:
+            data["defaults"] = defaults
+        self._event("tone", node, data)
         self._advance(length)
 
     # ---- recording -----------------------------------------------------------------------

@@ -380,7 +380,6 @@ ERRORS = [
         r"To destination: 'call me maybe' is not a phone number",
         id="destination",
     ),
-    pytest.param(lambda: Tone(), r"Tone needs the attribute hz", id="no hz"),
     pytest.param(lambda: DTMF(), r"DTMF needs the attribute value", id="no value"),
     pytest.param(lambda: Curl(), r"Curl needs the attribute url", id="no url"),
     pytest.param(lambda: Meta(), r"Meta needs the attribute name", id="no name"),

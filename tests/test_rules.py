@@ -94,6 +94,13 @@ CASES: list[Case] = [
     Case("CF115", "<Callback><Error/></Callback>", 2),
     Case("CF115", f'<Callback url="{CB}"><Error/></Callback>', None),
     Case("CF115", f"<Callback>{CB}<Error/></Callback>", None),
+    # CF116 tone-no-length
+    Case("CF116", '<Tone hz="880"/>', 2, "plays for 30 s"),
+    Case("CF116", "<Tone/>", 2, "give don for a beep"),
+    Case("CF116", '<Tone hz="880" doff="500"/>', 2),
+    Case("CF116", '<Tone hz="880" don="300"/>', None),
+    Case("CF116", '<Tone hz="880" timeout="30000"/>', None),  # a long tone, said so
+    Case("CF116", '<Tone timeout="5000"/>', None),
     # CF120 dtmf-duplicate (reported at the second block)
     Case(
         "CF120",
@@ -117,7 +124,31 @@ CASES: list[Case] = [
     Case("CF123", f'<Gather url="{CB}"><Say>x</Say><Default/><Error/></Gather>', 2, "Default"),
     Case("CF123", f'<Gather url="{CB}"><Say>x</Say><Error/></Gather>', None),
     # CF125 gather-no-prompt
-    Case("CF125", '<Gather><DTMF value="1"><Hangup/></DTMF></Gather>', 2),
+    Case("CF125", '<Gather><DTMF value="1"><Hangup/></DTMF></Gather>', 2, "hears silence"),
+    Case("CF125", '<Pause/>\n<Gather><DTMF value="1"/></Gather>', 3, "hears silence"),
+    Case("CF125", '<Say>Press 1</Say>\n<Gather><DTMF value="1"/></Gather>', 3, "just before it"),
+    Case("CF125", '<Say>Press 1</Say>\n<Gather><DTMF value="1"/></Gather>', 3, "are lost"),
+    Case("CF125", '<Say>Press 1</Say>\n<Gather><DTMF value="1"/></Gather>', 3, "barge in"),
+    Case(
+        "CF125",
+        '<Play>https://a.example/m.mp3</Play>\n<Pause/>\n<Gather><DTMF value="1"/></Gather>',
+        4,
+        "<Play> at line 2 before it",
+    ),
+    Case(
+        "CF125",
+        '<Gather><Say>Menu</Say>\n<DTMF value="0"><Say>Enter the code</Say>\n'
+        '<Gather dtmf_length="4"><DTMF value="1234"/></Gather></DTMF></Gather>',
+        4,
+        "<Say> at line 3 just before it",  # the block is the DTMF branch
+    ),
+    Case(
+        "CF125",
+        '<Say>Press 1</Say>\n<Gather><Say>x</Say><DTMF value="1"/></Gather>\n'
+        '<Gather><DTMF value="1"/></Gather>',
+        4,
+        "hears silence",  # the Say was the first Gather's prompt
+    ),
     Case("CF125", '<Gather><Play>https://a.example/p.mp3</Play><DTMF value="1"/></Gather>', None),
     # CF126 gather-no-branches
     Case("CF126", "<Gather><Say>x</Say></Gather>", 2),

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from callflow import model as m
 from callflow.diagnostics import RuleInfo
 from callflow.parser import PARSE_RULES
-from callflow.rules import blocks, flow, gather, spelling, verbs
+from callflow.rules import blocks, flow, gather, spelling, tone, verbs
 from callflow.rules.base import Hit, Rule, Scope, walk
 from callflow.rules.parse_docs import parse_doc
 from callflow.suppression import BAD_SUPPRESSION, BAD_SUPPRESSION_DOC
@@ -31,6 +31,7 @@ RULES: tuple[Rule, ...] = tuple(
             verbs.play_unknown_recording,
             verbs.dial_no_destination,
             verbs.callback_no_url,
+            tone.tone_no_length,
             gather.dtmf_duplicate,
             gather.dtmf_too_long,
             gather.dtmf_contains_stop_key,

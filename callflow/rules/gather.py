@@ -145,26 +145,78 @@ def dtmf_empty_value(node: m.Node, scope: Scope) -> Iterator[Hit]:
         )
 
 
+_HEARD = (m.Say, m.Play, m.Tone)
+"""Prompts a caller hears (a Pause asks nothing)."""
+
+
+def _prompt_before(gather: m.Gather, scope: Scope) -> tuple[m.Node, bool] | None:
+    """The nearest Say/Play/Tone before ``gather`` in its own block, and whether it comes
+    right before it. The search stops at an earlier Gather: a prompt before that one was its
+    prompt."""
+    block = scope.parent
+    if block is None:
+        return None
+    earlier: list[m.Node] = []
+    for child in block.commands:
+        if child is gather:
+            break
+        earlier.append(child)
+    for back, child in enumerate(reversed(earlier)):
+        if isinstance(child, m.Gather):
+            return None
+        if isinstance(child, _HEARD):
+            return child, back == 0
+    return None
+
+
 @rule(
     "CF125",
     "gather-no-prompt",
     "warning",
-    "A Gather without a prompt (Say/Play/Pause/Tone) waits in silence.",
+    "A Gather without a prompt inside: silence while it waits, or keys lost during a prompt"
+    " placed before it.",
     targets=(m.Gather,),
 )
 def gather_no_prompt(node: m.Node, scope: Scope) -> Iterator[Hit]:
-    """A Gather plays its prompt children at the start of every attempt. Without one, a
-    repeated attempt is silent and the caller does not know input is expected (a prompt
-    before the Gather is heard only once).
+    """A Gather plays its prompt children at the start of every attempt and collects keys
+    pressed while they play. A Gather with no prompt inside has one of two problems:
 
-    Fix: put the ``<Say>`` or ``<Play>`` that asks for input inside the Gather.
+    - the prompt is a ``<Say>``/``<Play>``/``<Tone>`` *before* the Gather (the shape of
+      Opentact's own multi-level menu example). The caller hears it, but the Gather is not
+      listening yet: keys pressed while it plays are lost, so a caller who knows the menu
+      cannot barge in, and a repeated attempt is silent;
+    - there is no prompt anywhere before it in its block: the caller hears silence while it
+      waits and does not know input is expected.
+
+    Example::
+
+        <Say>For sales press 1.</Say>
+        <Gather>                       <!-- CF125: the prompt is outside -->
+          <DTMF value="1">...</DTMF>
+        </Gather>
+
+    Fix: move the ``<Say>`` or ``<Play>`` that asks for input inside the Gather.
     """
-    if not _gather(node).prompts:
+    gather = _gather(node)
+    if gather.prompts:
+        return
+    found = _prompt_before(gather, scope)
+    if found is None:
         yield Hit(
             node,
             "Gather has no prompt; the caller hears silence while it waits",
             hint="put the <Say> or <Play> that asks for input inside the Gather",
         )
+        return
+    before, adjacent = found
+    where = f" at line {before.pos.line}" if before.pos else ""
+    just = "just before" if adjacent else "before"
+    yield Hit(
+        node,
+        f"Gather's prompt is the <{before.TAG}>{where} {just} it, outside the Gather:"
+        " keys pressed while it plays are lost",
+        hint=f"move the <{before.TAG}> inside the Gather to let callers barge in",
+    )
 
 
 @rule(
