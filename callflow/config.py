@@ -348,6 +348,7 @@ class Configs:
         self._explicit = config_file is not None
         self._finder = _Finder()
         self._settings: dict[Layer | None, Settings] = {}
+        self._by_folder: dict[str, Settings] = {}
         self.settings_for(None)  # check the command-line codes now, before any work
 
     def settings_for(self, layer: Layer | None) -> Settings:
@@ -359,5 +360,9 @@ class Configs:
         """The settings for one file (its directory's nearest config, cached per directory)."""
         if self._explicit:
             return self.settings_for(self._fixed)
-        folder = os.path.dirname(os.path.abspath(path))
-        return self.settings_for(self._finder.layer(folder))
+        given = os.path.dirname(path)  # files come folder by folder: look each up once
+        found = self._by_folder.get(given)
+        if found is None:
+            folder = os.path.dirname(os.path.abspath(path))
+            found = self._by_folder[given] = self.settings_for(self._finder.layer(folder))
+        return found
