@@ -9,12 +9,10 @@ once, so no rule knows about them.
 from __future__ import annotations
 
 import bisect
-import multiprocessing
 import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from callflow import model as m
@@ -270,9 +268,22 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def free_cores() -> int:
+    """Cores this process may use that are not already busy (the one-minute load average
+    taken off): on a machine busy with other work a pool only adds its own cost."""
+    cores = available_cores()
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every platform
+        return cores
+    return max(1, min(cores, int(cores - busy + 0.5)))
+
+
 def _workers(jobs: int | None, files: int) -> int:
+    """Processes for ``files`` files still to lint (cache hits are not counted): ``jobs``
+    when given; else a pool of the free cores for ``PARALLEL_FROM`` files or more."""
     if jobs is None:
-        jobs = available_cores() if files >= PARALLEL_FROM else 1
+        jobs = free_cores() if files >= PARALLEL_FROM else 1
     return max(1, min(jobs, files))
 
 
@@ -307,6 +318,9 @@ def lint_paths(
         yield from _in_order(items, done, cache)
         return
     chunk = max(1, min(64, len(jobs_left) // (workers * 4)))
+    import multiprocessing  # a pool only for many files: not paid by a one-file run
+    from concurrent.futures import ProcessPoolExecutor
+
     if multiprocessing.get_start_method() == "fork":
         schema.xml_schema()  # compiled once here; the forked workers inherit it
     with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -301,3 +301,30 @@ def test_unreadable_and_oversized_files_are_never_cached(tree: Path, tmp_path: P
     fifo.unlink()
     fifo.write_text(CLEAN)
     assert "pipe.xml" not in lint(str(tree), cache=cache).output
+
+
+def test_pool_only_for_many_files_and_free_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lint_module, "available_cores", lambda: 4)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    assert lint_module._workers(None, lint_module.PARALLEL_FROM - 1) == 1
+    assert lint_module._workers(None, lint_module.PARALLEL_FROM) == 4
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.6, 0.0, 0.0))  # two cores and more busy
+    assert lint_module._workers(None, 10_000) == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
+    assert lint_module._workers(None, 10_000) == 1
+    assert lint_module._workers(3, 10_000) == 3  # asked for: given
+    assert lint_module._workers(3, 2) == 2
+
+
+def test_cache_hits_do_not_count_towards_a_pool(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    lint(str(tree), cache=cache)
+    counted: list[int] = []
+    real = lint_module._workers
+    monkeypatch.setattr(lint_module, "_workers", lambda j, n: counted.append(n) or real(j, n))
+    (tree / "copy.xml").write_text(CLEAN)  # the same bytes as clean.xml: a hit
+    (tree / "new.xml").write_text(CLEAN.replace("calling", "calling us"))
+    lint(str(tree), cache=cache)
+    assert counted == [1]

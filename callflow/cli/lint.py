@@ -88,7 +88,8 @@ def _explain(code: str) -> str:
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    help=f"Processes to use [default: every core for {PARALLEL_FROM} files or more, else 1].",
+    help=f"Processes to use [default: the cores not busy with other work, for {PARALLEL_FROM}"
+    " files or more still to lint (cache hits do not count), else 1].",
 )
 @click.option(
     "--no-cache",
