@@ -10,11 +10,9 @@ Opentact XML is never silently passed.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
@@ -149,6 +147,8 @@ def layer_from(
     where = f"{origin}: {section}"
     for key in table:
         if key not in KEYS:
+            import difflib  # only for a mistake
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f"; did you mean {close[0]}?" if close else f"; known keys: {', '.join(KEYS)}"
             raise ConfigError(f"{where}unknown key {key!r}{hint}")
@@ -179,6 +179,8 @@ def read_config(path: str, *, explicit: bool = False) -> Layer | None:
     pyproject = os.path.basename(path) == "pyproject.toml"
     if pyproject and not explicit and "callflow" not in text:
         return None  # not ours: do not even parse it
+    import tomllib  # only when a config file is found
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -348,6 +350,7 @@ class Configs:
         self._explicit = config_file is not None
         self._finder = _Finder()
         self._settings: dict[Layer | None, Settings] = {}
+        self._by_folder: dict[str, Settings] = {}
         self.settings_for(None)  # check the command-line codes now, before any work
 
     def settings_for(self, layer: Layer | None) -> Settings:
@@ -359,5 +362,9 @@ class Configs:
         """The settings for one file (its directory's nearest config, cached per directory)."""
         if self._explicit:
             return self.settings_for(self._fixed)
-        folder = os.path.dirname(os.path.abspath(path))
-        return self.settings_for(self._finder.layer(folder))
+        given = os.path.dirname(path)  # files come folder by folder: look each up once
+        found = self._by_folder.get(given)
+        if found is None:
+            folder = os.path.dirname(os.path.abspath(path))
+            found = self._by_folder[given] = self.settings_for(self._finder.layer(folder))
+        return found

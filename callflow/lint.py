@@ -9,19 +9,18 @@ once, so no rule knows about them.
 from __future__ import annotations
 
 import bisect
-import multiprocessing
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from callflow import model as m
 from callflow import rules, schema
 from callflow.config import DEFAULT, PARSE_CODES, Configs, Settings
 from callflow.diagnostics import Finding
-from callflow.parser import UNREADABLE, Loaded, load, load_file
+from callflow.lintcache import LintCache, content_key, digest, from_rows, to_rows
+from callflow.parser import MAX_BYTES, UNREADABLE, Loaded, load, load_bytes, load_file
 from callflow.serializer import to_xml
 from callflow.suppression import BAD_SUPPRESSION, MARK, Suppressions, collect
 from callflow.variables import template_hint
@@ -183,38 +182,46 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def _escapes(path: str, root: str) -> bool:
-    """A symbolic link that leads out of the searched folder (to a private file, say)."""
-    if not os.path.islink(path):
-        return False
-    target = os.path.realpath(path)
-    return os.path.commonpath([target, root]) != root
+def _leads_out(path: str, root: str) -> bool:
+    """A symbolic link whose target is outside the searched folder (a private file, say)."""
+    return os.path.commonpath([os.path.realpath(path), root]) != root
 
 
 def _walk(folder: str) -> tuple[list[str], list[FileResult]]:
     """The ``*.xml`` files under ``folder`` (sorted by path components, hidden entries
     skipped), and the sub-folders that could not be listed.
 
-    Linked folders are not entered (``os.walk``'s default) and linked files that lead out of
-    ``folder`` are passed over: a pull request cannot make the linter read, and quote in its
-    findings, a file elsewhere on the machine by adding a link to it. A file named on the
-    command line is linted whatever it is.
+    Linked folders are not entered and linked files that lead out of ``folder`` are passed
+    over: a pull request cannot make the linter read, and quote in its findings, a file
+    elsewhere on the machine by adding a link to it. A file named on the command line is
+    linted whatever it is. (``os.scandir`` tells links and folders apart without a system
+    call per file.)
     """
     keyed: list[tuple[tuple[str, ...], str]] = []
     problems: list[OSError] = []
     root = os.path.realpath(folder)
-    for here, dirs, files in os.walk(folder, onerror=problems.append):
-        dirs[:] = [d for d in dirs if not _hidden(d)]
-        at = Path(os.path.relpath(here, folder)).parts  # once per folder, not per file
-        keyed.extend(
-            ((*at, name), os.path.join(here, name))
-            for name in files
-            if name.lower().endswith(".xml")
-            and not _hidden(name)
-            and not _escapes(os.path.join(here, name), root)
-        )
+    pending: list[tuple[str, tuple[str, ...]]] = [(folder, ())]
+    while pending:
+        here, at = pending.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            problems.append(exc)
+            continue
+        for entry in entries:
+            name = entry.name
+            if _hidden(name):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, (*at, name)))
+            elif name.lower().endswith(".xml") and not (
+                entry.is_symlink() and (entry.is_dir() or _leads_out(entry.path, root))
+            ):
+                keyed.append(((*at, name), entry.path))
     keyed.sort()
     found = [path for _, path in keyed]
+    problems.sort(key=lambda e: str(e.filename))
     unreadable = [_unreadable(e.filename or folder, e.strerror or str(e)) for e in problems]
     return found, unreadable
 
@@ -237,8 +244,15 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | FileResult
 
 def lint_file(path: str, settings: Settings = DEFAULT) -> FileResult:
     """Lint one file; a file that cannot be read is marked ``unreadable``."""
-    loaded = load_file(path)
-    findings = lint_loaded(loaded, settings)
+    return _result(path, lint_loaded(load_file(path), settings))
+
+
+def lint_data(path: str, data: bytes, settings: Settings = DEFAULT) -> FileResult:
+    """Lint the bytes already read from ``path`` (what the cache looked up)."""
+    return _result(path, lint_loaded(load_bytes(data, path), settings))
+
+
+def _result(path: str, findings: list[Finding]) -> FileResult:
     unreadable = any(f.code == UNREADABLE.code for f in findings)
     return FileResult(path, findings, unreadable)
 
@@ -254,9 +268,22 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def free_cores() -> int:
+    """Cores this process may use that are not already busy (the one-minute load average
+    taken off): on a machine busy with other work a pool only adds its own cost."""
+    cores = available_cores()
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every platform
+        return cores
+    return max(1, min(cores, int(cores - busy + 0.5)))
+
+
 def _workers(jobs: int | None, files: int) -> int:
+    """Processes for ``files`` files still to lint (cache hits are not counted): ``jobs``
+    when given; else a pool of the free cores for ``PARALLEL_FROM`` files or more."""
     if jobs is None:
-        jobs = available_cores() if files >= PARALLEL_FROM else 1
+        jobs = free_cores() if files >= PARALLEL_FROM else 1
     return max(1, min(jobs, files))
 
 
@@ -264,6 +291,7 @@ def lint_paths(
     paths: Iterable[str | os.PathLike[str]],
     jobs: int | None = None,
     configs: Configs | None = None,
+    cache: LintCache | None = None,
 ) -> Iterator[FileResult]:
     """Lint every file named or found under the given paths, one result per file, in order.
 
@@ -271,25 +299,113 @@ def lint_paths(
     core for many (forked workers share the XSD compiled here). ``configs`` gives each file
     its settings (and drops the files its ``exclude`` globs match); None lints everything
     with the defaults. A bad config file raises ``ConfigError`` before any file is linted.
+    With a ``cache``, a file whose bytes and settings were linted before is not linted again;
+    the caller saves the cache.
     """
-    items: list[tuple[str, Settings] | FileResult] = []
+    items: list[_Job | FileResult] = []
     for found in expand(paths):
         if isinstance(found, FileResult):
             items.append(found)
             continue
         settings = configs.for_path(found) if configs is not None else DEFAULT
         if not settings.excludes(found):
-            items.append((found, settings))
-    files = [item for item in items if isinstance(item, tuple)]
-    workers = _workers(jobs, len(files))
+            items.append(_lookup(found, settings, cache))
+    jobs_left = [item for item in items if isinstance(item, _Job)]
+    workers = _workers(jobs, len(jobs_left))
+    done: Iterator[FileResult]
     if workers == 1:
-        for item in items:
-            yield item if isinstance(item, FileResult) else lint_file(*item)
+        done = (job.run() for job in jobs_left)
+        yield from _in_order(items, done, cache)
         return
-    chunk = max(1, min(64, len(files) // (workers * 4)))
+    chunk = max(1, min(64, len(jobs_left) // (workers * 4)))
+    import multiprocessing  # a pool only for many files: not paid by a one-file run
+    from concurrent.futures import ProcessPoolExecutor
+
     if multiprocessing.get_start_method() == "fork":
         schema.xml_schema()  # compiled once here; the forked workers inherit it
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        done = pool.map(lint_file, *zip(*files, strict=True), chunksize=chunk)
-        for item in items:
-            yield item if isinstance(item, FileResult) else next(done)
+        done = pool.map(_Job.run, jobs_left, chunksize=chunk)
+        yield from _in_order(items, done, cache)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A file still to lint: its bytes when the cache read them (and its cache key)."""
+
+    path: str
+    settings: Settings
+    data: bytes | None = None
+    key: str | None = None
+
+    def run(self) -> FileResult:
+        if self.data is None:
+            return lint_file(self.path, self.settings)
+        return lint_data(self.path, self.data, self.settings)
+
+
+def _lookup(path: str, settings: Settings, cache: LintCache | None) -> _Job | FileResult:
+    """The cached result of ``path``, or the job that lints it."""
+    if cache is None:
+        return _Job(path, settings)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _Job(path, settings)  # the linter reports why; never cached
+    known = cache.digest_of(path, st) if stat.S_ISREG(st.st_mode) else None
+    if known is not None:
+        rows = cache.get(content_key(known, settings))
+        if rows is not None:
+            return FileResult(path, from_rows(rows, path))
+    data = _read_plain(path, st)
+    if data is None:
+        return _Job(path, settings)
+    found = digest(data)
+    cache.read_as(path, st, found)
+    key = content_key(found, settings)
+    rows = cache.get(key)
+    if rows is None:
+        return _Job(path, settings, data, key)
+    return FileResult(path, from_rows(rows, path))
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_plain(path: str, seen: os.stat_result) -> bytes | None:
+    """A regular file's bytes in one read, or None for anything the linter must report
+    instead (unreadable, not a regular file, over the size limit, changed since ``seen``).
+    Opened non-blocking and checked on the open descriptor, so a FIFO never hangs it."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        regular = stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES
+        if not regular or (st.st_ino, st.st_size) != (seen.st_ino, seen.st_size):
+            return None
+        data = os.read(fd, st.st_size + 1)
+        return data if len(data) == st.st_size else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _in_order(
+    items: list[_Job | FileResult], done: Iterator[FileResult], cache: LintCache | None
+) -> Iterator[FileResult]:
+    for item in items:
+        if isinstance(item, FileResult):
+            yield item
+            continue
+        result = next(done)
+        if cache is not None and item.key is not None and _cacheable(result):
+            cache.put(item.key, to_rows(result.findings))
+        yield result
+
+
+def _cacheable(result: FileResult) -> bool:
+    """Only what follows from the bytes alone: not an unreadable file, and every finding
+    about this file (so the path can be put back when it is read from the cache)."""
+    return not result.unreadable and all(f.file == result.path for f in result.findings)

@@ -8,7 +8,6 @@ kept in each node's ``spelling`` so the linter can warn and ``fmt`` can rewrite.
 from __future__ import annotations
 
 import bisect
-import difflib
 import os
 import re
 import stat
@@ -383,6 +382,8 @@ def _suggest(word: str, options: list[str]) -> str | None:
         lowered.setdefault(option.lower(), option)
     if word.lower() in lowered:
         return f"names are case-sensitive: did you mean {lowered[word.lower()]}?"
+    import difflib  # only for a mistake
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
     return f"did you mean {close[0]}?" if close else None
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -210,7 +208,7 @@ def format_junit(
         "name": "callflow lint", "tests": str(len(results)), "failures": str(failed),
         "errors": str(summary.unreadable), "skipped": "0", "time": "0",
         "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-        "hostname": _xml_text(" ".join(socket.gethostname().split())) or "localhost",
+        "hostname": _hostname(),
     })  # fmt: skip
     etree.SubElement(suite, "properties")
     for result, failing in cases:
@@ -247,7 +245,15 @@ SRCROOT = "%SRCROOT%"
 _SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
+def _hostname() -> str:
+    import socket  # junit only: not paid by the other formats
+
+    return _xml_text(" ".join(socket.gethostname().split())) or "localhost"
+
+
 def _tool_version() -> str:
+    from importlib import metadata  # sarif only: slow to import (email, zipfile)
+
     try:
         return metadata.version("opentact-callflow")
     except metadata.PackageNotFoundError:  # run from a checkout that is not installed

@@ -50,3 +50,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             if not found:  # a missing checkout must fail loudly, not pass vacuously
                 raise pytest.UsageError(f"no example files found under {SHARED_EXAMPLES}")
             metafunc.parametrize(name, found, ids=[p.name for p in found])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _lint_cache_of_this_run(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`callflow lint` run by the tests caches in a folder of this test run, not in the
+    checkout (tests of the cache itself name their own folder)."""
+    folder = tmp_path_factory.mktemp("lint-cache")
+    folder.chmod(0o777)  # some tests lint as another user
+    os.environ["CALLFLOW_CACHE_DIR"] = str(folder)

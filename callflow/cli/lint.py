@@ -7,10 +7,11 @@ import sys
 
 import click
 
-from callflow import rules
+from callflow import lintcache, rules
 from callflow.config import ConfigError, Configs, Layer, resolve, split_codes
 from callflow.fsio import atomic_write
 from callflow.lint import PARALLEL_FROM, lint_paths
+from callflow.lintcache import DEFAULT_DIR, ENV_DIR, LintCache
 from callflow.reporting import EXIT_OK, EXIT_UNREADABLE, FORMATS, summarize, summary_line
 
 
@@ -87,7 +88,19 @@ def _explain(code: str) -> str:
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    help=f"Processes to use [default: every core for {PARALLEL_FROM} files or more, else 1].",
+    help=f"Processes to use [default: the cores not busy with other work, for {PARALLEL_FROM}"
+    " files or more still to lint (cache hits do not count), else 1].",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Lint every file afresh, and leave the cache as it is.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help=f"Keep results here [default: ${ENV_DIR}, else {DEFAULT_DIR} in the current folder].",
 )
 def lint(
     paths: tuple[str, ...],
@@ -100,12 +113,17 @@ def lint(
     list_rules: bool,
     explain: str | None,
     jobs: int | None,
+    no_cache: bool,
+    cache_dir: str | None,
 ) -> None:
     """Check call flow documents: XML, the Opentact grammar (XSD), then semantic rules.
 
     PATH is a file or a directory (searched for *.xml, hidden entries skipped). Each finding
     is printed as `file:line:col: CODE severity message (hint)`, and a summary goes to stderr.
     Formats for CI: github (annotations on the pull request), junit, sarif (code scanning).
+
+    Results are cached by the hash of each file's bytes (and the settings and callflow
+    version), so an unchanged file is not linted again; the report is the same either way.
 
     Settings come from the nearest callflow.toml or pyproject.toml [tool.callflow] above
     each file (select, ignore, severity, exclude); comments like
@@ -128,11 +146,14 @@ def lint(
         resolve(cli_layer)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    cache = None if no_cache else LintCache(lintcache.cache_dir(cache_dir))
     try:
-        results = list(lint_paths(paths, jobs, Configs(config_file, cli_layer)))
+        results = list(lint_paths(paths, jobs, Configs(config_file, cli_layer), cache))
     except ConfigError as exc:
         click.echo(f"callflow lint: {exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
+    if cache is not None:
+        _save(cache)
     summary = summarize(results)
     color = use_color() and output is None
     report = FORMATS[output_format](results, summary, color=color, strict=strict)
@@ -147,6 +168,15 @@ def lint(
     code = summary.exit_code(strict)
     if code != EXIT_OK:
         sys.exit(code)
+
+
+def _save(cache: LintCache) -> None:
+    try:
+        cache.save()
+    except OSError as exc:
+        where = exc.filename or cache.folder
+        reason = exc.strerror or exc
+        click.echo(f"callflow lint: cache not saved in {where}: {reason} (--no-cache)", err=True)
 
 
 def _write(path: str, report: str) -> None:

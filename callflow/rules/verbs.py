@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -143,6 +142,8 @@ def play_unknown_recording(node: m.Node, scope: Scope) -> Iterator[Hit]:
             continue
         name = play.record or ""
         later = next((n.pos for tag, n in made if tag == name and n.pos), None)
+        import difflib  # only for a mistake
+
         close = difflib.get_close_matches(name, sorted({tag for tag, _ in made}), n=1)
         if later is not None:
             hint = f"the recording is made later, at line {later.line}"
