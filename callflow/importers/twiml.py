@@ -13,6 +13,7 @@ url: a TwiML Gather without an action, converted without ``--base-url``).
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -62,17 +63,20 @@ def convert_twiml(
     file: str | None = None,
     base_url: str | None = None,
     client_domain: str | None = None,
+    region: str | None = None,
 ) -> Converted:
     """Convert one TwiML document (a path, text or bytes) into an Opentact model and its report.
 
     ``base_url`` is the address the TwiML was served from: relative URLs resolve against it,
     and a Gather or Record without an action requests it, as on Twilio. ``client_domain``
-    lets ``<Client>joey</Client>`` be dialled as ``sip:joey@DOMAIN``. Raises
+    lets ``<Client>joey</Client>`` be dialled as ``sip:joey@DOMAIN``. ``region`` (``US``)
+    reads national numbers (``415-123-4567``); without it, a Dial's E.164 callerId gives
+    the region, and a national number with no region is ambiguous. Raises
     ``callflow.ParseError`` when the source cannot be read, is not well-formed or unsafe XML,
     or is not a ``<Response>``.
     """
     doc = read_source(source, file)
-    ctx = Context(doc, base_url, client_domain)
+    ctx = Context(doc, base_url, client_domain, region)
     return Converted(_response(ctx, doc), ctx.report)
 
 
@@ -82,9 +86,12 @@ def twiml(
     file: str | None = None,
     base_url: str | None = None,
     client_domain: str | None = None,
+    region: str | None = None,
 ) -> m.Response:
     """The Opentact model of a TwiML document (``convert_twiml`` also gives the report)."""
-    return convert_twiml(source, file=file, base_url=base_url, client_domain=client_domain).model
+    return convert_twiml(
+        source, file=file, base_url=base_url, client_domain=client_domain, region=region
+    ).model
 
 
 def _response(ctx: Context, doc: TwimlDocument) -> m.Response:
@@ -111,7 +118,7 @@ def _block(ctx: Context, parent: Any) -> list[m.Node]:
         elif not isinstance(child.tag, str):
             continue
         elif ended is not None:
-            ctx.skip(child, EXACT, f"left out: never runs in TwiML either ({ended})")
+            ctx.skip(child, EXACT, f"left out: never runs in TwiML either ({ended})", left_out=True)
         else:
             nodes, ends = _verb(ctx, child)
             out.extend(nodes)
@@ -128,4 +135,12 @@ def _verb(ctx: Context, el: Any) -> Out:
         return ctx.not_convertible(el, vocab.NOT_CONVERTIBLE[name]), None
     if name in vocab.NOUNS:
         return ctx.not_convertible(el, f"<{name}> belongs inside <Dial>"), None
-    return ctx.not_convertible(el, "not a TwiML verb"), None
+    return ctx.not_convertible(el, f"not a TwiML verb{_hint(name)}"), None
+
+
+def _hint(name: str) -> str:
+    """`` (did you mean Say?)`` for a verb written in the wrong case or misspelt."""
+    known = [*VERBS, *vocab.NOT_CONVERTIBLE]
+    same = [k for k in known if k.lower() == name.lower()]
+    close = same or difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
