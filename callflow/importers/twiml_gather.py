@@ -45,7 +45,15 @@ def gather(ctx: Context, el: Any) -> Out:
         "dtmf_stop": "#",
         "timeout": GATHER_TIMEOUT_S * 1000,
     }
-    url = action(ctx, el, "with input, the request to url is answered by the next document")
+    one_key = v.whole(el.get("numDigits") or "", 1) == 1
+    then = (
+        "each key requests url with Digits=KEY in the query (a DTMF block per key); the"
+        " answer is the next document"
+        if one_key
+        else "with input, url is requested with dtmf, attempts and success; the answer is"
+        " the next document"
+    )
+    url = action(ctx, el, then)
     verb = method(ctx, el, True)
     per_key: dict[str, str] = {}
 
