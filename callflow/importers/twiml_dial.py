@@ -116,8 +116,12 @@ def _destinations(ctx: Context, el: Any, region: str | None) -> list[m.Node]:
                 nouns = ", ".join(vocab.CONVERTIBLE["Dial"].children)
                 out.extend(ctx.not_convertible(child, f"TwiML allows only {nouns} in <Dial>"))
         tail = (child.tail or "").strip()
-        if tail:  # text after a noun: Twilio dials it as a number too
-            out.extend(_text(ctx, el, tail, region))
+        if tail:
+            note = (
+                "text after a noun is not a destination: a Dial holds a number as its text"
+                " or nouns, and this text follows a noun; left out"
+            )
+            ctx.text(el, tail, NOT_CONVERTIBLE, "", note)
     return out
 
 
