@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callflow import model as m
 from callflow.importers import ALLOWED_WARNINGS, Entry, Report, Status, convert_twiml
@@ -240,3 +242,42 @@ def test_a_one_digit_gather_timeout_is_exact() -> None:
     _, report = convert('<Gather numDigits="1" timeout="7" action="/m"><Say>x</Say></Gather>',
                         base_url=BASE)  # fmt: skip
     assert entry(report, "Gather", "timeout").status is EXACT
+
+
+# ---- the property behind items 1, 4 and 7 -------------------------------------------------
+
+
+@given(
+    digits=st.one_of(st.none(), st.integers(1, 20)),
+    timeout=st.one_of(st.none(), st.integers(1, 30)),
+    finish=st.sampled_from([None, "#", "*", "0", ""]),
+    action=st.sampled_from([None, "/next", "https://app.example.com/next"]),
+    base=st.sampled_from([None, BASE]),
+    method=st.sampled_from([None, "GET", "POST"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_any_gather_with_a_failed_request_ends_the_call_or_is_reported(
+    digits: int | None,
+    timeout: int | None,
+    finish: str | None,
+    action: str | None,
+    base: str | None,
+    method: str | None,
+) -> None:
+    attrs = {"numDigits": digits, "timeout": timeout, "finishOnKey": finish, "action": action,
+             "method": method}  # fmt: skip
+    written = " ".join(f'{k}="{v}"' for k, v in attrs.items() if v is not None)
+    body = f"<Gather {written}><Say>Choose</Say></Gather><Say>After</Say>"
+    model, report = convert(body, base_url=base)
+    gather = entry(report, "Gather")
+    keys = "7" * (digits or 3)
+    result = call(model, Press(keys), http=Failing())
+    if "After" in said(result):
+        assert gather.status is CHANGED and "ends the call" in gather.note
+    else:
+        assert result.result == "hangup"
+        assert [e.kind for e in result.events][-3:] == ["error", "say", "hangup"]
+    ms = model.children[0].timeout  # type: ignore[attr-defined]
+    per_key = (timeout or 5) * 1000
+    assert ms == per_key * (digits if digits else 1)
+    assert (entry(report, "Gather", "timeout").status is EXACT) == (digits == 1)
