@@ -248,3 +248,22 @@ def test_a_host_that_is_no_valid_international_name_is_not_convertible() -> None
     _, report = convert(f"<Play>https://{'ü' * 70}.example/a.mp3</Play>")
     assert entry(report, "Play").status is NOT_CONVERTIBLE
     assert "internationalised domain name" in entry(report, "Play").note
+
+
+def test_dial_method_without_action_has_no_effect() -> None:
+    _, report = convert('<Dial method="GET">+15550100199</Dial>')
+    method = entry(report, "Dial", "method")
+    assert (method.status, method.result) == (EXACT, "")
+    assert method.note == "no effect without an action, as in TwiML"
+
+
+@pytest.mark.parametrize("digits", [1, 4])
+def test_a_bad_gather_timeout_gets_one_entry_and_twilios_default(digits: int) -> None:
+    model, report = convert(
+        f'<Gather timeout="soon" numDigits="{digits}" action="https://a.example/x"><Say>x</Say>'
+        "</Gather>"
+    )
+    (timeout,) = [e for e in report.entries if e.attribute == "timeout"]
+    assert (timeout.status, timeout.implicit) == (NOT_CONVERTIBLE, False)
+    gather = next(c for c in model.children if isinstance(c, m.Gather))
+    assert gather.timeout == 5000 * digits

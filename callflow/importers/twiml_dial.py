@@ -129,7 +129,7 @@ def dial(ctx: Context, el: Any) -> Out:
     region = ctx.region or v.region_of(el.get("callerId"))
     targets = _destinations(ctx, el, region)
     url = action(ctx, el, _ACTION_NOTE)
-    verb = method(ctx, el, True)
+    verb = method(ctx, el, url is not None)
     if not any(isinstance(t, m.To) for t in targets):
         return _nothing_to_dial(ctx, el, targets, url, verb)
     found: dict[str, Any] = {}

@@ -108,7 +108,8 @@ def gather(ctx: Context, el: Any) -> Out:
     def on_timeout(raw: str) -> None:
         ms = v.seconds_ms(raw)
         if ms is None:
-            ctx.bad_value(el, "timeout", "a number of seconds", f'timeout="{found["timeout"]}"')
+            ctx.bad_value(el, "timeout", "a number of seconds", "TwiML's 5 s per key")
+            per_key["bad"] = raw
         else:
             found["timeout"] = ms
             per_key["raw"] = raw.strip()
@@ -140,7 +141,7 @@ def gather(ctx: Context, el: Any) -> Out:
             f'dtmf_length="{LONG_INPUT}"',
             "TwiML collects keys until finishOnKey or the timeout; Opentact needs a count",
         )
-    _timeout(ctx, el, found, per_key.get("raw"))
+    _timeout(ctx, el, found, per_key.get("raw"), reported="bad" in per_key)
     if url is None:  # no action (or an empty one): the document's own URL
         url = own_url(ctx, el, "with input,")
     if found["dtmf_length"] == 1:
@@ -191,13 +192,18 @@ def _one_key(
     return m.Gather(children=(*prompts, *branches, m.Error()), **found)
 
 
-def _timeout(ctx: Context, el: Any, found: dict[str, Any], raw: str | None) -> None:
+def _timeout(
+    ctx: Context, el: Any, found: dict[str, Any], raw: str | None, *, reported: bool
+) -> None:
     """TwiML's timeout is per key, Opentact's for the whole input of an attempt: scaled by
-    numDigits, so a 16-digit card number gets 16 times the wait, and reported."""
+    numDigits, so a 16-digit card number gets 16 times the wait, and reported (unless a bad
+    value was reported already)."""
     per_key = found["timeout"]
     length = found["dtmf_length"]
     scaled = per_key if length == LONG_INPUT else per_key * length
     found["timeout"] = scaled
+    if reported:
+        return
     said = f"{raw} s" if raw is not None else f"TwiML's default of {GATHER_TIMEOUT_S} s"
     if length == 1:
         note = f"{said} -> {scaled} ms"
