@@ -212,6 +212,7 @@ _STATUS_NOTE = (
 _ACTION_NOTE = (
     "the Dial's outcome requests url (a Callback in the Dial's Error when nobody answers, one"
     " after the Dial when the bridged call ends) with DialCallStatus=completed or no-answer"
-    " in the query; Twilio's DialCallSid, DialCallDuration and DialBridged are not sent, and"
-    " busy and failed calls also arrive as no-answer"
+    " in the query; Twilio's DialCallSid, DialCallDuration and DialBridged are not sent,"
+    " busy and failed calls also arrive as no-answer, and when the caller hangs up Twilio"
+    " still requests the action, Opentact makes no request"
 )
