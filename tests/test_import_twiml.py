@@ -212,14 +212,14 @@ def test_gather_attributes_and_nested_prompts() -> None:
     model, report = convert(r, base_url=BASE)
     gather, after = commands(model)
     assert isinstance(gather, m.Gather)
-    assert (gather.dtmf_length, gather.dtmf_stop, gather.timeout) == (3, "*", 7000)
+    assert (gather.dtmf_length, gather.dtmf_stop, gather.timeout) == (3, "*", 21000)
     assert (gather.url, gather.method) == ("https://ivr.example.com/account", "GET")
     assert [type(c) for c in gather.children] == [m.Say, m.Play, m.Pause, m.Error]
     assert gather.children[-1] == m.Error()  # no input goes on, as TwiML falls through
     assert isinstance(after, m.Say)  # reached when nobody presses a key
     assert entry(report, "Gather", "numDigits").status is EXACT
     assert entry(report, "Gather", "timeout").status is CHANGED
-    assert "7 s -> 7000 ms" in entry(report, "Gather", "timeout").note
+    assert "7 s per key, 3 keys -> 21000 ms" in entry(report, "Gather", "timeout").note
     assert entry(report, "Gather", "action").status is CHANGED  # the request differs
     assert report.convertible
 
@@ -240,11 +240,14 @@ def test_gather_without_action_posts_to_its_own_document() -> None:
     r = VoiceResponse()
     r.gather(num_digits=1).say("Press 1.")
     with_base, report = convert(r, base_url=BASE)
-    assert commands(with_base)[0].url == BASE  # type: ignore[attr-defined]
+    gather = commands(with_base)[0]
+    assert isinstance(gather, m.Gather) and gather.url is None  # one key: a DTMF block per key
+    callback = gather.branches[0].children[0]
+    assert isinstance(callback, m.Callback) and callback.url == f"{BASE}?Digits=1"
     assert entry(report, "Gather", "action").implicit
-    without, report = convert(r)
-    assert commands(without)[0].url is None  # type: ignore[attr-defined]
-    assert "--base-url" in entry(report, "Gather", "action").note
+    _, report = convert(r)
+    action = entry(report, "Gather", "action")
+    assert action.status is NOT_CONVERTIBLE and "--base-url" in action.note
 
 
 @pytest.mark.parametrize(
@@ -310,7 +313,9 @@ def test_dial_plain_number_and_action_become_to_and_a_following_callback() -> No
     dial, callback = commands(model)
     assert isinstance(dial, m.Dial) and dial.targets == ("+15551230002",)
     assert callback == m.Callback(
-        url="https://ivr.example.com/after-dial", method="GET", children=(m.Error(play=True),)
+        url="https://ivr.example.com/after-dial?DialCallStatus=completed",
+        method="GET",
+        children=(m.Error(play=True, children=(m.Hangup(),)),),
     )
     assert entry(report, "Dial", TEXT).status is EXACT
     assert entry(report, "Dial", "record").status is NOT_CONVERTIBLE
@@ -351,7 +356,7 @@ def test_record_attributes_and_action() -> None:
     model, report = convert(r, base_url=BASE)
     beep, record, callback = commands(model)
     assert beep == m.Tone(hz="1000", don=250)
-    assert record == m.Record(timeout=30000, dtmf_stop="#*", asr=True)
+    assert record == m.Record(timeout=30000, dtmf_stop="#*", asr=True, tag="recording-line1")
     assert isinstance(callback, m.Callback) and callback.url == "https://ivr.example.com/recorded"
     assert callback.method == "POST" and callback.body
     assert entry(report, "Record", "maxLength").status is EXACT
@@ -363,10 +368,10 @@ def test_record_defaults_and_no_beep() -> None:
     r = VoiceResponse()
     r.record(play_beep=False, timeout=0)
     r.say("Thanks.")
-    model, report = convert(r)
-    record, say = commands(model)
-    assert record == m.Record(timeout=3_600_000, dtmf_stop="1234567890*#")
-    assert isinstance(say, m.Say)  # no action and no --base-url: the flow goes on
+    model, report = convert(r, base_url=BASE)
+    record, callback = commands(model)  # no action: the document's own URL, as on Twilio
+    assert record == m.Record(timeout=3_600_000, dtmf_stop="1234567890*#", tag="recording-line1")
+    assert isinstance(callback, m.Callback) and callback.url == BASE
     assert entry(report, "Record", "timeout").status is EXACT
 
 
@@ -378,7 +383,7 @@ def test_redirect_becomes_a_callback(verb: str | None, body: bool) -> None:
     model, report = convert(r)
     assert commands(model) == [
         m.Callback(url="https://ivr.example.com/next", method=verb or "POST", body=body,
-                   children=(m.Error(play=True),)),
+                   children=(m.Error(play=True, children=(m.Hangup(),)),)),
     ]  # fmt: skip
     assert entry(report, "Redirect").status is CHANGED
     assert "never runs" in entry(report, "Hangup").note

@@ -157,7 +157,7 @@ def test_json_report_holds_every_entry_and_the_xml(files: Path) -> None:
         "line": 5, "col": 13, "element": "Number", "attribute": "sendDigits", "value": "ww1234",
         "status": "not-convertible", "result": "",
         "note": "Opentact cannot send digits once the callee answers", "implicit": False,
-        "within": None,
+        "within": None, "left_out": False,
     }]  # fmt: skip
     assert data["summary"]["not-convertible"] == one["summary"]["not-convertible"] == 1
     assert data["summary"]["files"] == 1 and data["summary"]["unreadable"] == 0

@@ -37,6 +37,14 @@ def at(report: Report, line: int, element: str, attribute: str | None = None) ->
     return found[0]
 
 
+def key_url(gather: m.Gather, key: str) -> str | None:
+    """Where a one-key Gather sends ``key``: the Callback of its DTMF block."""
+    (branch,) = [b for b in gather.branches if b.value == key]
+    (callback,) = branch.children
+    assert isinstance(callback, m.Callback)
+    return callback.url
+
+
 def commands(node: m.Node) -> list[m.Node]:
     return [c for c in node.children if not isinstance(c, m.Comment)]
 
@@ -78,8 +86,8 @@ def test_nested_prompts_ssml_and_a_dial_inside_gather() -> None:
     gather, goodbye = commands(model)
     assert isinstance(gather, m.Gather) and isinstance(goodbye, m.Say)
     assert (gather.dtmf_length, gather.dtmf_stop, gather.timeout, gather.method) == (
-        4, "*", 10000, "GET",
-    )  # fmt: skip
+        4, "*", 40000, "GET",
+    )  # fmt: skip  # 10 s per key, 4 keys
     say, play, pause, mark, error = gather.children
     assert isinstance(say, m.Say) and say.gender == "MALE"  # Polly.Matthew
     assert say.content == (
@@ -109,7 +117,7 @@ def test_numbers_as_dial_text_and_dial_nouns(domain: str | None) -> None:
     joey = ("sip:joey@pbx.example.com",) if domain else ()
     assert second.targets == ("+15550100100", "sip:desk@pbx.example.com", *joey)
     assert isinstance(callback, m.Callback)
-    assert callback.url == "https://ivr.example.com/after-dial"
+    assert callback.url == "https://ivr.example.com/after-dial?DialCallStatus=completed"
     assert at(report, 5, "Number", "sendDigits").status is NOT_CONVERTIBLE
     assert at(report, 7, "Client").status is (CHANGED if domain else NOT_CONVERTIBLE)
     assert "never runs" in at(report, 9, "Say").note
@@ -149,21 +157,25 @@ def test_verbs_after_a_redirect_never_run_and_relative_urls_need_a_base(
 ) -> None:
     model, report = load("after_end.xml", **({"base_url": base} if base else {}))
     _, callback = commands(model)
-    assert callback == m.Callback(url=url, method="GET", children=(m.Error(play=True),))
+    failed = m.Error(play=True, children=(m.Hangup(),))
+    assert callback == m.Callback(url=url, method="GET", children=(failed,))
     assert at(report, 4, "Redirect").status is status
     for line, verb in ((5, "Say"), (6, "Hangup")):
         left = at(report, line, verb)
         assert left.status is EXACT and "after the <Redirect> on line 4" in left.note
 
 
-def test_without_base_url_a_gather_and_record_without_action_go_on() -> None:
+def test_without_base_url_a_gather_and_record_without_action_are_not_convertible() -> None:
     model, report = load("relative_urls.xml")
-    play, gather, record = commands(model)
+    play, gather, record, callback = commands(model)
     assert play == m.Play(content=PLACEHOLDER_BASE + "audio/welcome.mp3")
     assert at(report, 3, "Play").status is NOT_CONVERTIBLE
-    assert isinstance(gather, m.Gather) and gather.url is None
-    assert record == m.Record(timeout=20000, dtmf_stop="1234567890*#")  # playBeep="false"
-    assert at(report, 7, "Record", "action").implicit
+    assert isinstance(gather, m.Gather) and key_url(gather, "1") == PLACEHOLDER_BASE + "?Digits=1"
+    assert record == m.Record(timeout=20000, dtmf_stop="1234567890*#", tag="recording-line7")
+    assert isinstance(callback, m.Callback) and callback.url == PLACEHOLDER_BASE
+    for line, verb in ((4, "Gather"), (7, "Record")):
+        action = at(report, line, verb, "action")
+        assert action.implicit and action.status is NOT_CONVERTIBLE
 
 
 def test_with_base_url_they_request_the_document_again_as_on_twilio() -> None:
@@ -171,7 +183,7 @@ def test_with_base_url_they_request_the_document_again_as_on_twilio() -> None:
     model, report = load("relative_urls.xml", base_url=base)
     play, gather, record, callback = commands(model)
     assert play == m.Play(content="https://ivr.example.com/audio/welcome.mp3")
-    assert isinstance(gather, m.Gather) and gather.url == base
+    assert isinstance(gather, m.Gather) and key_url(gather, "1") == base + "?Digits=1"
     assert isinstance(record, m.Record)
     assert isinstance(callback, m.Callback) and callback.url == base
     assert report.convertible

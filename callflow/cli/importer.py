@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import phonenumbers
 
 from callflow.diagnostics import Finding
 from callflow.fsio import atomic_write
@@ -54,6 +55,14 @@ def _domain(ctx: click.Context, param: click.Parameter, value: str | None) -> st
     return value
 
 
+def _region(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise click.BadParameter(f"{value!r} is not a region code such as US, GB or DE")
+    return value.upper()
+
+
 @import_group.command("twiml")
 @click.argument(
     "files", nargs=-1, required=True, metavar="FILE...", type=click.Path(dir_okay=False)
@@ -88,6 +97,19 @@ def _domain(ctx: click.Context, param: click.Parameter, value: str | None) -> st
     help="Dial <Client>NAME</Client> as sip:NAME@DOMAIN.",
 )
 @click.option(
+    "--region",
+    callback=_region,
+    metavar="CC",
+    help="Read national numbers (415-123-4567) as numbers of this region (US, GB...);"
+    " default: the region of the Dial's callerId, else such a number is ambiguous.",
+)
+@click.option(
+    "--webhook-map",
+    is_flag=True,
+    help="Also list, per URL the flow requests, the parameters Twilio sent there and those"
+    " Opentact sends: the checklist for changing the backend.",
+)
+@click.option(
     "-v", "--verbose", is_flag=True, help="List every entry in the text report, the exact ones too."
 )
 def twiml(
@@ -96,6 +118,8 @@ def twiml(
     output_format: str,
     base_url: str | None,
     client_domain: str | None,
+    region: str | None,
+    webhook_map: bool,
     verbose: bool,
 ) -> None:
     """Convert Twilio TwiML voice documents into Opentact XML, with a compatibility report.
@@ -111,15 +135,15 @@ def twiml(
     read or is not well-formed XML, or a usage error.
     """
     targets = _targets(files, out_dir)
-    done = [_convert(path, base_url, client_domain) for path in files]
+    done = [_convert(path, base_url, client_domain, region) for path in files]
     for item in done:
         if item.report is not None and targets is not None:
             item.output = targets[item.path]
             _write(item)
     if output_format == "json":
-        click.echo(json.dumps(_json(done, out_dir is not None), indent=2))
+        click.echo(json.dumps(_json(done, out_dir is not None, webhook_map), indent=2))
     else:
-        _text(done, out_dir is not None, verbose)
+        _text(done, out_dir is not None, verbose, webhook_map)
     sys.exit(_exit_code(done))
 
 
@@ -144,10 +168,12 @@ def _targets(files: tuple[str, ...], out_dir: str | None) -> dict[str, str] | No
     return targets
 
 
-def _convert(path: str, base_url: str | None, client_domain: str | None) -> _Done:
+def _convert(
+    path: str, base_url: str | None, client_domain: str | None, region: str | None
+) -> _Done:
     try:
         model, report = convert_twiml(
-            Path(path), file=path, base_url=base_url, client_domain=client_domain
+            Path(path), file=path, base_url=base_url, client_domain=client_domain, region=region
         )
     except ParseError as exc:
         return _Done(path, failure=exc.findings)
@@ -165,7 +191,7 @@ def _write(item: _Done) -> None:
         item.report = None
 
 
-def _text(done: list[_Done], to_files: bool, verbose: bool) -> None:
+def _text(done: list[_Done], to_files: bool, verbose: bool, webhook_map: bool) -> None:
     """Without -o the XML owns stdout, so the report goes to stderr."""
     for item in done:
         if item.failure is not None:
@@ -176,13 +202,16 @@ def _text(done: list[_Done], to_files: bool, verbose: bool) -> None:
         for line in item.report.lines(verbose=verbose):
             click.echo(line, err=not to_files)
         click.echo(item.report.summary_line(), err=not to_files)
+        if webhook_map:
+            for line in item.report.webhook_lines() or ["no requests"]:
+                click.echo(line, err=not to_files)
         if to_files:
             click.echo(f"wrote {item.output}")
         else:
             click.echo(item.xml, nl=False)
 
 
-def _json(done: list[_Done], to_files: bool) -> dict[str, Any]:
+def _json(done: list[_Done], to_files: bool, webhook_map: bool) -> dict[str, Any]:
     files: list[dict[str, Any]] = []
     for item in done:
         if item.failure is not None:
@@ -201,6 +230,8 @@ def _json(done: list[_Done], to_files: bool) -> dict[str, Any]:
         assert item.report is not None
         entry = item.report.to_dict()
         entry["output"] = item.output
+        if webhook_map:
+            entry["webhooks"] = [w.to_dict() for w in item.report.webhooks]
         if not to_files:
             entry["xml"] = item.xml
         files.append(entry)

@@ -47,6 +47,9 @@ class Entry:
     within: str | None = None
     """``Tag at line:col`` of an ancestor whose fate this entry shares (an attribute or child
     of an element left out as a whole); the text report lists these only when verbose."""
+    left_out: bool = False
+    """An element left out of the output although exact (it never runs on Twilio either):
+    the text report still lists it, so a reader sees every verb that is gone."""
 
     @property
     def subject(self) -> str:
@@ -71,6 +74,35 @@ class Entry:
             "note": self.note,
             "implicit": self.implicit,
             "within": self.within,
+            "left_out": self.left_out,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """One request the converted flow makes: where, and what the backend gets there."""
+
+    line: int
+    source: str
+    """The TwiML that makes it: ``<Gather action>``, ``<Redirect>``..."""
+    url: str
+    """The Opentact URL, with any query parameters the conversion added."""
+    method: str
+    twilio: tuple[str, ...]
+    """The parameters Twilio sent to this URL."""
+    opentact: tuple[str, ...]
+    """The parameters Opentact sends (query parameters; a JSON body with POST)."""
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "source": self.source,
+            "url": self.url,
+            "method": self.method,
+            "twilio": list(self.twilio),
+            "opentact": list(self.opentact),
+            "note": self.note,
         }
 
 
@@ -80,6 +112,8 @@ class Report:
 
     file: str | None
     entries: list[Entry] = field(default_factory=list)
+    webhooks: list[Webhook] = field(default_factory=list)
+    """Every request the converted flow makes, with what Twilio sent there (--webhook-map)."""
 
     def count(self, status: Status) -> int:
         return sum(1 for e in self.entries if e.status is status)
@@ -108,7 +142,8 @@ class Report:
         where = self.file or "<string>"
         out = []
         for entry in self.sorted():
-            if not verbose and (entry.status is Status.EXACT or entry.within is not None):
+            quiet = entry.status is Status.EXACT and not entry.left_out
+            if not verbose and (quiet or entry.within is not None):
                 continue
             text = f"{where}:{entry.line}:{entry.col}: {entry.status.value} {entry.subject}"
             if entry.result:
@@ -124,3 +159,15 @@ class Report:
             "summary": self.summary(),
             "entries": [e.to_dict() for e in self.sorted()],
         }
+
+    def webhook_lines(self) -> list[str]:
+        """The webhook map as text: per request, what Twilio sent and what Opentact sends."""
+        where = self.file or "<string>"
+        out = []
+        for hook in self.webhooks:
+            out.append(f"{where}:{hook.line}: {hook.source} {hook.method} {hook.url}")
+            out.append(f"    Twilio sent:   {', '.join(hook.twilio)}")
+            out.append(f"    Opentact sends: {', '.join(hook.opentact)}")
+            if hook.note:
+                out.append(f"    note: {hook.note}")
+        return out

@@ -51,6 +51,8 @@ class Context:
     doc: TwimlDocument
     base_url: str | None = None
     client_domain: str | None = None
+    region: str | None = None
+    """Region (``US``) of national numbers; None: read from each Dial's callerId, if any."""
     report: Report = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,9 +104,15 @@ class Context:
             Entry(line, col, tag_name(el), name, None, status, result, note, implicit=True)
         )
 
-    def skip(self, el: Any, status: Status, note: str, result: str = "") -> None:
-        """Report ``el``, its attributes and everything inside it as left out together."""
-        self.elem(el, status, result, note)
+    def skip(
+        self, el: Any, status: Status, note: str, result: str = "", left_out: bool = False
+    ) -> None:
+        """Report ``el``, its attributes and everything inside it as left out together
+        (``left_out``: the element is gone from the output although that changes nothing)."""
+        line, col = self.doc.pos(el)
+        self.report.entries.append(
+            Entry(line, col, tag_name(el), None, None, status, result, note, left_out=left_out)
+        )
         here = self.label(el)
         shared = f"left out with the {tag_name(el)}"
         for name, _ in attributes(el):

@@ -7,6 +7,7 @@ from typing import Any
 from callflow import model as m
 from callflow.importers import twiml_values as v
 from callflow.importers import twiml_vocab as vocab
+from callflow.importers import twiml_webhooks as webhooks
 from callflow.importers.twiml_context import (
     CHANGED,
     EXACT,
@@ -32,18 +33,17 @@ def _inner(ctx: Context, el: Any, allowed: tuple[str, ...] = ()) -> list[m.Node]
     return out
 
 
-def _number(ctx: Context, el: Any) -> list[m.Node]:
+def _number(ctx: Context, el: Any, region: str | None) -> list[m.Node]:
     raw = (el.text or "").strip()
-    number = v.phone(raw)
-    if number is None:
-        return ctx.not_convertible(el, f"{raw!r} is not a phone number")
+    found = v.phone(raw, region)
+    if found.number is None:
+        return ctx.not_convertible(el, found.note)
     ctx.rest(el, {})
-    note = "" if number == raw else "written without spaces and punctuation"
-    ctx.elem(el, EXACT, f"<To>{number}</To>", note)
-    return [m.To(content=number), *_inner(ctx, el)]
+    ctx.elem(el, EXACT if found.exact else CHANGED, f"<To>{found.number}</To>", found.note)
+    return [m.To(content=found.number), *_inner(ctx, el)]
 
 
-def _sip(ctx: Context, el: Any) -> list[m.Node]:
+def _sip(ctx: Context, el: Any, region: str | None) -> list[m.Node]:
     raw = (el.text or "").strip()
     target = v.destination(raw)
     if target is None:
@@ -53,7 +53,7 @@ def _sip(ctx: Context, el: Any) -> list[m.Node]:
     return [m.To(content=target), *_inner(ctx, el)]
 
 
-def _client(ctx: Context, el: Any) -> list[m.Node]:
+def _client(ctx: Context, el: Any, region: str | None) -> list[m.Node]:
     identity = (el.text or "").strip()
     for child in el:
         if not is_comment(child) and tag_name(child) == "Identity" and not identity:
@@ -87,48 +87,52 @@ def _client(ctx: Context, el: Any) -> list[m.Node]:
 _NOUNS = {"Number": _number, "Sip": _sip, "Client": _client}
 
 
-def _destinations(ctx: Context, el: Any) -> list[m.Node]:
+def _text(ctx: Context, el: Any, text: str, region: str | None) -> list[m.Node]:
+    """A number written as text of the Dial (before or between its nouns)."""
+    found = v.phone(text, region)
+    if found.number is None:
+        ctx.text(el, text, NOT_CONVERTIBLE, "", found.note)
+        return []
+    status = EXACT if found.exact else CHANGED
+    ctx.text(el, text, status, f"<To>{found.number}</To>", found.note)
+    return [m.To(content=found.number)]
+
+
+def _destinations(ctx: Context, el: Any, region: str | None) -> list[m.Node]:
     out: list[m.Node] = []
     text = (el.text or "").strip()
     if text:
-        number = v.phone(text)
-        if number is None:
-            ctx.text(el, text, NOT_CONVERTIBLE, "", "not a phone number")
-        else:
-            out.append(m.To(content=number))
-            note = "" if number == text else "written without spaces and punctuation"
-            ctx.text(el, text, EXACT, f"<To>{number}</To>", note)
+        out.extend(_text(ctx, el, text, region))
     for child in el:
         if is_comment(child):
             out.append(comment(child))
         elif isinstance(child.tag, str):
             name = tag_name(child)
             if name in _NOUNS:
-                out.extend(_NOUNS[name](ctx, child))
+                out.extend(_NOUNS[name](ctx, child, region))
             elif name in vocab.NOT_CONVERTIBLE:
                 out.extend(ctx.not_convertible(child, vocab.NOT_CONVERTIBLE[name]))
             else:
                 nouns = ", ".join(vocab.CONVERTIBLE["Dial"].children)
                 out.extend(ctx.not_convertible(child, f"TwiML allows only {nouns} in <Dial>"))
+        tail = (child.tail or "").strip()
+        if tail:
+            note = (
+                "text after a noun is not a destination: a Dial holds a number as its text"
+                " or nouns, and this text follows a noun; left out"
+            )
+            ctx.text(el, tail, NOT_CONVERTIBLE, "", note)
     return out
 
 
 def dial(ctx: Context, el: Any) -> Out:
-    targets = _destinations(ctx, el)
-    if not any(isinstance(t, m.To) for t in targets):
-        reason = "no destination Opentact can dial"
-        ctx.elem(el, NOT_CONVERTIBLE, "", reason)
-        for name, _ in attributes(el):
-            ctx.attr(el, name, NOT_CONVERTIBLE, "", "left out with the Dial", ctx.label(el))
-        return [ctx.placeholder(el, reason), *targets], None
-    found: dict[str, Any] = {}
-    url = action(
-        ctx,
-        el,
-        "when the Dial ends, a Callback to url runs its answer (Twilio's"
-        " DialCallStatus and DialCallDuration are not sent)",
-    )
+    region = ctx.region or v.region_of(el.get("callerId"))
+    targets = _destinations(ctx, el, region)
+    url = action(ctx, el, _ACTION_NOTE)
     verb = method(ctx, el, url is not None)
+    if not any(isinstance(t, m.To) for t in targets):
+        return _nothing_to_dial(ctx, el, targets, url, verb)
+    found: dict[str, Any] = {}
 
     def on_timeout(raw: str) -> None:
         ms = v.seconds_ms(raw)
@@ -143,16 +147,72 @@ def dial(ctx: Context, el: Any) -> Out:
         ctx.attr(el, "callerId", EXACT, f'callerId="{raw}"')
 
     ctx.rest(el, {"timeout": on_timeout, "callerId": on_caller_id, "action": noop, "method": noop})
+    if url is None:
+        ctx.elem(
+            el,
+            EXACT,
+            "<Dial> with an empty <Error/>",
+            "when nobody answers, TwiML goes on; Opentact fails the Dial and runs its Error, so"
+            " the empty <Error/> added here goes on the same way",
+        )
+        return [m.Dial(children=(*targets, m.Error()), **found)], None
     ctx.elem(
         el,
         EXACT,
-        "<Dial> with an empty <Error/>",
-        "when nobody answers, TwiML goes on"
-        " (or requests the action); Opentact fails the Dial and runs its Error, so the"
-        " empty <Error/> added here goes on the same way",
+        "<Dial> with a Callback in its <Error>, and a Callback after it",
+        "not answered: the Dial's Error requests the action with DialCallStatus=no-answer;"
+        " answered: the Callback after the Dial requests it with DialCallStatus=completed"
+        " when the callee hangs up",
     )
-    nodes: list[m.Node] = [m.Dial(children=(*targets, m.Error()), **found)]
+    failed = m.Error(children=(_status_callback(ctx, el, url, verb, "no-answer"),))
+    nodes: list[m.Node] = [
+        m.Dial(children=(*targets, failed), **found),
+        _status_callback(ctx, el, url, verb, "completed"),
+    ]
+    return nodes, f"after the <Dial> on line {ctx.line(el)}, which requests its action"
+
+
+def _status_callback(ctx: Context, el: Any, url: str, verb: str, status: str) -> m.Callback:
+    """The request of a Dial's action, carrying the outcome as Twilio's DialCallStatus."""
+    webhooks.record(
+        ctx,
+        el,
+        "Dial",
+        v.with_query(url, [("DialCallStatus", status)]),
+        verb,
+        added=("DialCallStatus",),
+        note=_STATUS_NOTE,
+    )
+    return callback(v.with_query(url, [("DialCallStatus", status)]), verb)
+
+
+def _nothing_to_dial(
+    ctx: Context, el: Any, targets: list[m.Node], url: str | None, verb: str
+) -> Out:
+    """A Dial with nothing Opentact can dial (a Conference, a Queue): not convertible. Its
+    action is still requested (DialCallStatus=failed), and as on Twilio the verbs after a
+    Dial with an action never run."""
+    reason = "no destination Opentact can dial"
+    ctx.elem(el, NOT_CONVERTIBLE, "", reason)
+    for name, _ in attributes(el):
+        if name not in ("action", "method"):
+            ctx.attr(el, name, NOT_CONVERTIBLE, "", "left out with the Dial", ctx.label(el))
+    nodes: list[m.Node] = [ctx.placeholder(el, reason), *targets]
     if url is None:
         return nodes, None
-    nodes.append(callback(url, verb))
+    nodes.append(_status_callback(ctx, el, url, verb, "failed"))
     return nodes, f"after the <Dial> on line {ctx.line(el)}, which requests its action"
+
+
+_STATUS_NOTE = (
+    "DialCallStatus is added by the conversion: completed after a bridged call, no-answer"
+    " for every call not answered (busy, no answer and failed alike: Opentact's Error does"
+    " not say which), failed when the Dial could not be converted"
+)
+_ACTION_NOTE = (
+    "the Dial's outcome requests url (a Callback in the Dial's Error when nobody answers, one"
+    " after the Dial when the bridged call ends) with DialCallStatus=completed or no-answer"
+    " in the query; Twilio's DialCallSid, DialCallDuration and DialBridged are not sent,"
+    " busy and failed calls also arrive as no-answer, and when the caller hangs up Twilio"
+    " still requests the action, Opentact makes no request"
+)

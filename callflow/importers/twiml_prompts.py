@@ -63,7 +63,7 @@ def _ssml(ctx: Context, say: Any) -> None:
 def say(ctx: Context, el: Any) -> Out:
     text = speech_text(el)
     if not text:
-        ctx.skip(el, EXACT, "left out: an empty <Say> says nothing")
+        ctx.skip(el, EXACT, "left out: an empty <Say> says nothing", left_out=True)
         return [], None
     _ssml(ctx, el)
     language_raw = el.get("language")

@@ -6,6 +6,7 @@ from typing import Any
 
 from callflow import model as m
 from callflow.importers import twiml_values as v
+from callflow.importers import twiml_webhooks as webhooks
 from callflow.importers.twiml_context import (
     CHANGED,
     EXACT,
@@ -25,8 +26,9 @@ BEEP = m.Tone(hz="1000", don=250)
 def record(ctx: Context, el: Any) -> Out:
     found: dict[str, Any] = {"timeout": RECORD_MAX_S * 1000, "dtmf_stop": RECORD_KEYS}
     beep = True
-    url = action(ctx, el, "after the recording, the Callback to url runs its answer")
-    verb = method(ctx, el, url is not None or ctx.base_url is not None)
+    tag = f"recording-line{ctx.line(el)}"
+    url = action(ctx, el, _action_note(tag))
+    verb = method(ctx, el, True)
 
     def on_beep(raw: str) -> None:
         nonlocal beep
@@ -130,15 +132,35 @@ def record(ctx: Context, el: Any) -> Out:
             f"TwiML ends the recording after"
             f" {RECORD_SILENCE_S} s of silence by default; {_SILENCE_NOTE}",
         )
-    if not (el.get("action") or "").strip():
-        url = own_url(ctx, el, "after the recording,", "the flow goes on with the next verb")
-    ctx.elem(el, EXACT, "<Record>")
+    if url is None:  # no action (or an empty one): the document's own URL
+        url = own_url(ctx, el, f"after the recording, {_action_note(tag)};")
+    ctx.elem(el, EXACT, f'<Record tag="{tag}">')
     nodes: list[m.Node] = [BEEP] if beep else []
-    nodes.append(m.Record(children=tuple(no_children(ctx, el)), **found))
-    if url is None:
-        return nodes, None
-    nodes.append(callback(url, verb))
+    nodes.append(m.Record(children=tuple(no_children(ctx, el)), tag=tag, **found))
+    webhooks.record(
+        ctx,
+        el,
+        "Record",
+        url,
+        verb,
+        added=("recording",),
+        note=f"recording={tag} (a Meta of the Callback) names the recording of this call;"
+        " no request when the caller hangs up during the recording",
+    )
+    nodes.append(callback(url, verb, m.Meta(name="recording", value=tag)))
     return nodes, f"after the <Record> on line {ctx.line(el)}, which requests its action"
+
+
+def _action_note(tag: str) -> str:
+    return (
+        "after the recording, the Callback to url runs its answer. Twilio's RecordingUrl,"
+        " RecordingDuration, RecordingSid and Digits are not sent: the request carries"
+        f" recording={tag}, the tag of the Record, and the recording (its length, and its"
+        f" transcript with asr) comes in Opentact's event for the Record tagged {tag}. When"
+        " the caller hangs up during the recording, Twilio still requests the action"
+        " (Digits=hangup); Opentact ends the call and makes no request, so a voicemail"
+        " backend must take the message from that event"
+    )
 
 
 _BEEP_NOTE = "Twilio's beep becomes a 1000 Hz Tone of 250 ms before the Record"

@@ -26,10 +26,17 @@ REQUEST = (
 """What differs in every request an imported document makes."""
 
 
-def callback(url: str, method: str) -> m.Callback:
+APPLICATION_ERROR = m.Error(play=True, children=(m.Hangup(),))
+"""Twilio's answer to a failed request: it speaks an application error and hangs up."""
+
+
+def callback(url: str, method: str, *data: m.Meta) -> m.Callback:
     """A Callback for a TwiML action or Redirect: POST sends the call data in the body, and a
-    failed request speaks the reason and ends the call, as Twilio's application error does."""
-    return m.Callback(url=url, method=method, body=method == "POST", children=(m.Error(play=True),))
+    failed request speaks the reason and ends the call, as Twilio's application error does
+    (wherever the Callback is: inside a Gather branch, the call would otherwise go on)."""
+    return m.Callback(
+        url=url, method=method, body=method == "POST", children=(*data, APPLICATION_ERROR)
+    )
 
 
 def action(ctx: Context, el: Any, then: str) -> str | None:
@@ -64,8 +71,11 @@ def method(ctx: Context, el: Any, used: bool) -> str:
     return found
 
 
-def own_url(ctx: Context, el: Any, when: str, otherwise: str) -> str | None:
-    """TwiML's default action, the document's own URL: ``--base-url`` when given."""
+def own_url(ctx: Context, el: Any, when: str) -> str:
+    """TwiML's default action, the document's own URL: ``--base-url`` when given. Without it
+    the address is unknown, as for any relative URL: not convertible, written under the
+    placeholder base (so the flow still requests *something* and fails as Twilio would not,
+    rather than run verbs that never ran on Twilio)."""
     if ctx.base_url is not None:
         ctx.implicit(
             el,
@@ -75,15 +85,16 @@ def own_url(ctx: Context, el: Any, when: str, otherwise: str) -> str | None:
             f"{when} TwiML requests this document's own URL (--base-url); {REQUEST}",
         )
         return ctx.base_url
+    url = v.PLACEHOLDER_BASE
     ctx.implicit(
         el,
         "action",
-        CHANGED,
-        "",
-        f"{when} TwiML requests this document's own URL"
-        f" again; without --base-url that address is unknown, so {otherwise}",
+        NOT_CONVERTIBLE,
+        f'url="{url}"',
+        f"{when} TwiML requests this document's own URL again, an address known only"
+        f" with --base-url: written as {url}",
     )
-    return None
+    return url
 
 
 def no_children(ctx: Context, el: Any) -> list[m.Node]:

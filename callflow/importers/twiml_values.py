@@ -7,8 +7,11 @@ not convertible and fall back to TwiML's default.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urlencode, urljoin, urlsplit, urlunsplit
+
+import phonenumbers
 
 from callflow import model as m
 from callflow import types as t
@@ -59,10 +62,62 @@ def method(raw: str) -> str | None:
     return upper if upper in {"GET", "POST"} else None
 
 
-def phone(raw: str) -> str | None:
-    """A TwiML number (``+1 (555) 010-0199``) as an Opentact destination (``+15550100199``)."""
+@dataclass(frozen=True, slots=True)
+class Phone:
+    """What a TwiML number became: the Opentact destination (None when it cannot be dialled),
+    whether it is the same number as written, and the note for the report."""
+
+    number: str | None
+    exact: bool
+    note: str
+
+
+def phone(raw: str, region: str | None) -> Phone:
+    """A TwiML number as an Opentact destination. ``+1 (555) 010-0199`` is ``+15550100199``
+    (exact: only the punctuation goes). A number without ``+`` is national: Opentact would
+    dial it as written, without a country code, so it is read as a number of ``region`` and
+    written in E.164 (a change), or refused as ambiguous when no region is known."""
     compact = _PHONE_PUNCTUATION.sub("", raw)
-    return compact if re.fullmatch(r"\+?[0-9]+", compact) else None
+    if not re.fullmatch(r"\+?[0-9]+", compact):
+        return Phone(None, False, f"{raw!r} is not a phone number")
+    spacing = "written without spaces and punctuation" if compact != raw else ""
+    if compact.startswith("+"):
+        return Phone(compact, True, spacing)
+    if region is None:
+        return Phone(
+            None,
+            False,
+            f"{raw!r} is a national number without a country code, so it is ambiguous:"
+            " give --region (e.g. --region US) or write it in E.164 (+...)",
+        )
+    try:
+        parsed = phonenumbers.parse(compact, region)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
+        return Phone(None, False, f"{raw!r} is not a possible phone number in region {region}")
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return Phone(e164, False, f"national number read as region {region}: {e164}")
+
+
+def region_of(number: str | None) -> str | None:
+    """The region (``US``, ``GB``) of an E.164 number such as a Dial's callerId, else None."""
+    text = _PHONE_PUNCTUATION.sub("", number or "")
+    if not re.fullmatch(r"\+[0-9]+", text):
+        return None
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(text, None))
+    except phonenumbers.NumberParseException:
+        return None
+    return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def with_query(url: str, params: list[tuple[str, str]]) -> str:
+    """``url`` with ``params`` added to its query (the parameters it already has are kept)."""
+    parts = urlsplit(url)
+    added = urlencode(params)
+    query = f"{parts.query}&{added}" if parts.query else added
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
 def destination(raw: str) -> str | None:
@@ -96,6 +151,22 @@ def dtmf_tones(digits: str) -> list[m.Node] | None:
     return out or None
 
 
+def _idna_host(url: str) -> str:
+    """``https://ü.example/a`` -> ``https://xn--tda.example/a``: a host with letters outside
+    ASCII is written in IDNA (as browsers and Twilio resolve it), not percent-encoded, which no
+    resolver reads. UnicodeError when the host is no valid international name."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.netloc or parts.netloc.isascii():
+        return url
+    user, at, hostport = parts.netloc.rpartition("@")
+    host, colon, port = hostport.partition(":")
+    netloc = f"{user}{at}{host.encode('idna').decode('ascii')}{colon}{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
 def resolve_url(raw: str, base: str | None) -> tuple[str, str | None]:
     """The absolute http(s) URL for a TwiML URL, and a problem when it cannot be known.
 
@@ -103,7 +174,12 @@ def resolve_url(raw: str, base: str | None) -> tuple[str, str | None]:
     Twilio resolves it). Without a base, or for a URL that is not http(s), the result is the
     same path under ``PLACEHOLDER_BASE`` and the second value says why.
     """
-    url = quote(raw.strip(), safe=_URL_SAFE)
+    try:
+        url = quote(_idna_host(raw.strip()), safe=_URL_SAFE)
+    except UnicodeError:
+        placeholder = urljoin(PLACEHOLDER_BASE, "invalid-host")
+        why = f"the host of {raw.strip()!r} is not a valid internationalised domain name"
+        return placeholder, f"{why}: written as {placeholder}"
     if is_absolute_http(url):
         return url, None
     if base is not None and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url):

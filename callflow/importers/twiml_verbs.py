@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from callflow import model as m
+from callflow.importers import twiml_webhooks as webhooks
 from callflow.importers.twiml_context import (
     CHANGED,
     EXACT,
@@ -26,6 +27,7 @@ def redirect(ctx: Context, el: Any) -> Out:
     ctx.rest(el, {"method": noop})
     url, problem = ctx.url(raw)
     node = callback(url, verb)
+    webhooks.record(ctx, el, "Redirect", url, verb)
     result = f'<Callback url="{url}">'
     if problem:
         ctx.elem(el, NOT_CONVERTIBLE, result, problem)

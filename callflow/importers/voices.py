@@ -11,7 +11,7 @@ never the *same* voice (a different speech engine), so a voice is always a chang
 | ``woman``, ``alice`` | ``gender="FEMALE"``, ``lang`` from ``language`` |
 | ``Polly.<Name>`` | the gender and language of that Amazon Polly voice |
 | ``Polly.<Name>-Neural`` / ``-Generative`` | the same, ``type="WaveNet"`` (a neural engine) |
-| ``Google.<lang>-Standard-<X>`` | ``lang`` from the name, ``code`` = the name after ``Google.`` |
+| ``Google.<lang>-Standard-<X>`` | ``lang`` and gender (``GOOGLE``), ``code`` = the name |
 | ``Google.<lang>-Wavenet-<X>``, ``-Neural2-``, ``-Journey-``... | the same, ``type="WaveNet"`` |
 | anything else | ``gender="FEMALE"`` (Opentact's default), ``lang`` from ``language`` |
 """
@@ -71,6 +71,24 @@ POLLY: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 """Amazon Polly voice name (accents removed) -> (gender, language)."""
 
+
+def _letters(lang: str, letters: str, genders: str) -> dict[str, str]:
+    """``_letters("en-AU", "AB", "FM")`` -> ``{"en-AU-A": FEMALE, "en-AU-B": MALE}``."""
+    return {f"{lang}-{k}": {"F": _F, "M": _M}[g] for k, g in zip(letters, genders, strict=True)}
+
+
+GOOGLE: dict[str, str] = {
+    **_letters("en-US", "ABCDEFGHIJKLNOQ", "MMFMFFFFMMFFMFM"),
+    **_letters("en-GB", "ABCDFNO", "FMFMFFM"),
+    **_letters("en-AU", "ABCD", "FMFM"),
+    **_letters("en-IN", "ABCD", "FMMF"),
+    "Aoede": _F, "Charon": _M, "Fenrir": _M, "Kore": _F, "Leda": _F, "Orus": _M, "Puck": _M,
+    "Zephyr": _F,
+}  # fmt: skip
+"""Gender of Google voices: ``<lang>-<letter>`` (the same letter is the same gender across the
+Standard, Wavenet, Neural2, News, Studio and Journey engines of one language) and the Chirp 3
+HD voice names. A voice not listed keeps Opentact's default gender, and the report says so."""
+
 _CLASSIC: dict[str, str] = {"man": _M, "woman": _F, "alice": _F}
 _POLLY = re.compile(r"Polly\.([^.\-]+)(?:-(Neural|Generative|LongForm))?", re.IGNORECASE)
 _GOOGLE = re.compile(r"Google\.(([a-z]{2,3}-[A-Z]{2})-([A-Za-z0-9]+)-[A-Za-z0-9-]+)", re.IGNORECASE)
@@ -119,6 +137,12 @@ def _ignored(language: str | None, name: str, own: str) -> str:
     return ""
 
 
+def _google_gender(code: str, lang: str) -> str | None:
+    """``en-US-Neural2-J`` -> MALE (by language and letter), ``en-US-Chirp3-HD-Kore`` -> FEMALE."""
+    last = code.rsplit("-", 1)[-1]
+    return GOOGLE.get(last) if len(last) > 1 else GOOGLE.get(f"{lang}-{last.upper()}")
+
+
 def choose(voice: str | None, language: str | None) -> Voice:
     """The Opentact voice settings for a Twilio voice name and language (either may be absent;
     ``language`` must already be normalised)."""
@@ -153,14 +177,19 @@ def choose(voice: str | None, language: str | None) -> Voice:
         own = normalize_language(own) or lang
         kind = "Standard" if engine.lower() == "standard" else "WaveNet"
         other = _ignored(language, name, own)
+        known = _google_gender(code, own)
+        said = (
+            f"gender {known}"
+            if known is not None
+            else f"gender not known to this importer, so Opentact's default, {OPENTACT_GENDER}"
+        )
         return Voice(
-            OPENTACT_GENDER,
+            known or OPENTACT_GENDER,
             own,
             kind,
             code,
-            f"Google voice {name} becomes lang {own}, type {kind},"
-            f" code {code}: check that Opentact offers that voice code (gender stays"
-            f" Opentact's default, {OPENTACT_GENDER})",
+            f"Google voice {name} becomes lang {own}, type {kind}, code {code}, {said}: check"
+            " that Opentact offers that voice code",
             other,
         )
     return Voice(
