@@ -179,3 +179,39 @@ def run(plan: Plan) -> dict[str, Any]:
     out["missing_peers"] = [name for name, fn in builders.items() if fn is None]
     out["document"] = "greeting, Gather with prompt and 3 branches (Say + Dial), Record, Hangup"
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.builder [--quick | --smoke] [--json FILE]``: the builder benchmark
+    alone, in the plan of ``python -m bench``; ``--json`` replaces the ``builder`` entry (and
+    its verdicts) of an existing results file, so its other rows stay as they were."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from bench.__main__ import MODES, machine
+
+    ap = argparse.ArgumentParser(prog="python -m bench.builder", description=main.__doc__)
+    size = ap.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a shorter run")
+    size.add_argument("--smoke", action="store_true", help="a tiny run that only proves it works")
+    ap.add_argument("--json", metavar="FILE", type=Path, help="update this results file")
+    args = ap.parse_args(argv)
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    where = machine()
+    result = run(MODES[mode]["plan"])
+    print(json.dumps({"mode": mode, "load_average": where["load_average"], **result}, indent=2))
+    if args.json is not None:
+        data = json.loads(args.json.read_text(encoding="utf-8"))
+        data["builder"] = result
+        met = data.setdefault("met", {})
+        for key, ratio_key in (("builder", "ratio_vs_fastest_peer"),
+                               ("builder_fresh", "fresh_ratio_vs_fastest_peer")):  # fmt: skip
+            met[key] = None if result[ratio_key] is None else result[ratio_key] >= 2
+        data["builder_run"] = {"mode": mode, **where}
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -74,6 +74,8 @@ class BuildError(ValueError):
 @dataclass(frozen=True, slots=True)
 class _Table:
     tag: str
+    close: str
+    """The end tag, ``</Tag>``."""
     checks: Mapping[str, tuple[m.AttrSpec, Callable[[Any], Any], int]]
     """Python field name -> (spec, its type's check, declaration index), so a call does no
     reflection; the index keeps the serializer's attribute order."""
@@ -87,6 +89,8 @@ class _Table:
     """Check of the element text, where the grammar types it (To)."""
     hints: Mapping[str, str]
     """Lower-cased XML names and aliases -> field name, for 'did you mean'."""
+    started: dict[tuple[tuple[str, type, Any], ...], tuple[Mapping[str, Any], str]]
+    """Keyword attributes (name, type, value) -> checked values and start tag (``_start``)."""
 
 
 _MEMO_LIMIT = 4096
@@ -142,6 +146,7 @@ def _writer(spec: m.AttrSpec) -> Callable[[Any], str]:
 
 
 _escape_text: Callable[[Any], str] = _memo(serializer.escape_text)
+_INDENT = serializer._INDENT
 
 
 def _table(cls: type[m.Node]) -> _Table:
@@ -153,6 +158,7 @@ def _table(cls: type[m.Node]) -> _Table:
     allowed = g.allowed_children(cls)
     return _Table(
         tag=cls.TAG,
+        close=f"</{cls.TAG}>",
         checks=MappingProxyType(
             {n: (s, _checker(s.type), i) for i, (n, s) in enumerate(specs.items())}
         ),
@@ -162,6 +168,7 @@ def _table(cls: type[m.Node]) -> _Table:
         allowed_names=", ".join(c.TAG for c in allowed),
         content_check=_checker(cls.CONTENT_TYPE) if cls.CONTENT_TYPE else None,
         hints=MappingProxyType(hints),
+        started={},
     )
 
 
@@ -185,7 +192,8 @@ def _text(value: object, tag: str, what: str) -> str:
     """Element text as the parser gives it back: stripped at both ends."""
     if not isinstance(value, str):
         raise BuildError(f"{tag} {what} must be a str, not {type(value).__name__}")
-    if _XML_ILLEGAL.search(value):
+    # Printable ASCII (most text) holds no character XML refuses: two C scans decide it.
+    if not (value.isascii() and value.isprintable()) and _XML_ILLEGAL.search(value):
         _legal(f"{tag} {what}", value)
     return value.strip()
 
@@ -268,6 +276,8 @@ class Comment:
     def build(self) -> m.Comment:
         return m.Comment(text=self.text)
 
+    _model = build
+
     def _write(self, out: list[str], pad: str, pretty: bool) -> None:
         out.append(f"{pad}<!--{self.text}-->\n" if pretty else f"<!--{self.text}-->")
 
@@ -285,7 +295,7 @@ class _Frozen:
         self.node = node
         self.MODEL = type(node)
 
-    def build(self) -> m.Node:
+    def _model(self) -> m.Node:
         return self.node
 
     def _write(self, out: list[str], pad: str, pretty: bool) -> None:
@@ -295,29 +305,74 @@ class _Frozen:
 _ChildArg: TypeAlias = "Element[Any] | Comment | m.Node"
 """What a constructor or method accepts as a child: a builder, a Comment or a model node."""
 
+_Child: TypeAlias = "Element[Any] | Comment | _Frozen"
+
+
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+
+_Started: TypeAlias = tuple[Mapping[str, Any], str]
+
+
+def _start(el: Element[Any], table: _Table, attrs: dict[str, Any]) -> _Started:
+    """Checked attribute values and the start tag (still open) of an element.
+
+    Remembered per keyword set, with each value's type in the key (``True == 1`` in Python,
+    but ``length=True`` is refused): flows repeat the same attributes (``timeout=25000``,
+    ``dtmf_length=1``) even when their texts are new. The values are read-only and shared.
+    """
+    memo = table.started
+    try:
+        key = tuple([(k, v.__class__, v) for k, v in attrs.items()])
+        hit = memo.get(key)
+    except TypeError:  # an unhashable value (a list of days): check it every time
+        key, hit = None, None
+    if hit is not None:
+        return hit
+    values = _check(table, attrs)
+    writers = table.writers
+    head = el._EMPTY
+    for name, value in values.items():
+        head += writers[name](value)
+    started: _Started = (MappingProxyType(values), head)
+    if key is not None and len(memo) < _MEMO_LIMIT:
+        memo[key] = started
+    return started
+
 
 class Element(Generic[N]):
     """Base of the builder nodes: checked attribute values plus child builders.
 
     Mutable while you build; ``build()`` freezes it into the model. Every element method is
     defined here and the grammar decides at the call whether the child fits, so a misplaced
-    element gets the same message from every style.
+    element gets the same message from every style. The start tag is written once, when the
+    element is made (its attributes cannot change afterwards), so ``to_xml()`` only joins.
     """
 
-    __slots__ = ("_children", "_values")
+    __slots__ = ("_children", "_head", "_text", "_values")
     MODEL: ClassVar[type[m.Node]]
     _TABLE: ClassVar[_Table]
+    _CLOSE: ClassVar[str]
+    _EMPTY: ClassVar[str]
+    """``<Tag`` (the start tag of an element given no attributes, still open)."""
 
     def __init_subclass__(cls, model: type[m.Node] | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if model is not None:
             cls.MODEL = model
-            cls._TABLE = _TABLES[model]
+            cls._TABLE = table = _TABLES[model]
+            cls._CLOSE = table.close
+            cls._EMPTY = "<" + table.tag
 
     def __init__(self, children: tuple[Any, ...], attrs: dict[str, Any]) -> None:
         table = self._TABLE
-        self._values = _check(table, attrs) if attrs or table.required else {}
-        self._children: list[Element[Any] | Comment | _Frozen] = []
+        if attrs or table.required:
+            self._values, self._head = _start(self, table, attrs)
+        else:
+            self._values = _NO_VALUES
+            self._head = self._EMPTY
+        self._text = ""
+        """The element text, escaped ('' for none)."""
+        self._children: list[_Child] = []
         for child in children:
             self.append(child)
 
@@ -329,8 +384,9 @@ class Element(Generic[N]):
                 text = table.content_check(text)
             except ValueError as exc:
                 raise BuildError(f"{table.tag} {what}: {exc}") from None
-        if text:
-            self._values["content"] = text
+        if text:  # values may be shared with other elements (see _start): copy, then add
+            self._values = {**self._values, "content": text}
+            self._text = _escape_text(text)
 
     # -- structure --
 
@@ -347,7 +403,7 @@ class Element(Generic[N]):
             )
         return self
 
-    def _attach(self, child: Element[Any] | Comment | _Frozen) -> None:
+    def _attach(self, child: _Child) -> None:
         if child.MODEL not in self._TABLE.allowed:
             self._misplaced(child.MODEL)
         self._children.append(child)
@@ -382,16 +438,20 @@ class Element(Generic[N]):
 
     def build(self) -> N:
         """The immutable model node (and its subtree)."""
+        return cast(N, self._model())
+
+    def _model(self) -> m.Node:
         values = self._values
-        node = self.MODEL(
-            children=tuple([c.build() for c in self._children]),
-            given=frozenset(values),
-            **values,
-        )
-        return cast(N, node)
+        children = tuple([c._model() for c in self._children])
+        return self.MODEL(children=children, given=frozenset(values), **values)
 
     def to_xml(self, *, pretty: bool = True, declaration: bool = True) -> str:
-        """The XML text, exactly as ``callflow.serializer.to_xml(self.build())`` writes it.
+        """The XML text, exactly as ``callflow.serializer.to_xml(self.build())`` writes it."""
+        return self._xml(pretty, declaration)[0]
+
+    def _xml(self, pretty: bool, declaration: bool) -> tuple[str, bool]:
+        """The text, and whether this builder wrote it (False: the serializer did, because a
+        model node is among the children).
 
         Written straight from the builder (the model round trip would double the cost on the
         hot path); a property test keeps the two writers identical.
@@ -402,31 +462,33 @@ class Element(Generic[N]):
         try:
             self._write(out, "", pretty)
         except _Fallback:
-            return serializer.to_xml(self.build(), pretty=pretty, declaration=declaration)
-        return "".join(out)
+            text = serializer.to_xml(self._model(), pretty=pretty, declaration=declaration)
+            return text, False
+        return "".join(out), True
 
     def _write(self, out: list[str], pad: str, pretty: bool) -> None:
-        table = self._TABLE
-        values = self._values
-        head = f"{pad}<{table.tag}"
-        content = None
-        if values:
-            writers = table.writers
-            for name, value in values.items():
-                if name == "content":
-                    content = value
-                else:
-                    head += writers[name](value)
-        text = _escape_text(content) if content else None
-        nl = "\n" if pretty else ""
-        if not self._children:
-            out.append(f"{head}/>{nl}" if text is None else f"{head}>{text}</{table.tag}>{nl}")
+        kids = self._children
+        text = self._text
+        if not pretty:
+            if not kids:
+                out.append(f"{self._head}>{text}{self._CLOSE}" if text else self._head + "/>")
+                return
+            out.append(f"{self._head}>{text}")
+            for child in kids:
+                child._write(out, "", False)
+            out.append(self._CLOSE)
             return
-        out.append(f"{head}>{text or ''}{nl}")
-        inner = pad + serializer._INDENT if pretty else ""
-        for child in self._children:
-            child._write(out, inner, pretty)
-        out.append(f"{pad}</{table.tag}>{nl}")
+        if not kids:
+            if text:
+                out.append(f"{pad}{self._head}>{text}{self._CLOSE}\n")
+            else:
+                out.append(f"{pad}{self._head}/>\n")
+            return
+        out.append(f"{pad}{self._head}>{text}\n")
+        inner = pad + _INDENT
+        for child in kids:
+            child._write(out, inner, True)
+        out.append(f"{pad}{self._CLOSE}\n")
 
     # -- leaves: add a child and return self --
 
@@ -557,9 +619,6 @@ class Response(_Plain[m.Response], model=m.Response):
     """The document root. ``str(r)`` is its pretty XML."""
 
     __slots__ = ()
-
-    def build(self) -> m.Response:
-        return m.Response(children=tuple([c.build() for c in self._children]))
 
     def __str__(self) -> str:
         return self.to_xml()
