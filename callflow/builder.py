@@ -48,9 +48,9 @@ from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
 from typing import Any, ClassVar, Generic, NoReturn, Self, TypeAlias, TypeVar, cast
 
+from callflow import build_check, serializer
 from callflow import grammar as g
 from callflow import model as m
-from callflow import serializer
 from callflow import types as t
 from callflow.diagnostics import Finding
 
@@ -65,7 +65,15 @@ N = TypeVar("N", bound=m.Node)
 
 
 class BuildError(ValueError):
-    """A builder call broke a grammar rule; the message names the element and the rule."""
+    """A builder call broke a rule; the message names the element and the rule.
+
+    ``codes`` lists the lint rules that fired when a semantic rule stopped ``build()`` or
+    ``to_xml()`` (empty for a grammar mistake caught at the call itself).
+    """
+
+    def __init__(self, message: str, codes: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.codes = codes
 
 
 # ---- per-class tables, computed once from the model -----------------------------------------
@@ -307,6 +315,17 @@ _ChildArg: TypeAlias = "Element[Any] | Comment | m.Node"
 
 _Child: TypeAlias = "Element[Any] | Comment | _Frozen"
 
+_MAKERS: dict[type[m.Node], Callable[..., Any]] = {}
+
+
+def _maker(cls: type[m.Node]) -> Callable[..., Any]:
+    """The parser's constructor of ``cls``: fills the slots directly, in half the time of the
+    frozen dataclass's ``__init__`` (made on first use: the parser's module loads lxml)."""
+    from callflow.convert import _constructor
+
+    made = _MAKERS[cls] = _constructor(cls)
+    return made
+
 
 _NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 
@@ -443,7 +462,9 @@ class Element(Generic[N]):
     def _model(self) -> m.Node:
         values = self._values
         children = tuple([c._model() for c in self._children])
-        return self.MODEL(children=children, given=frozenset(values), **values)
+        make = _MAKERS.get(self.MODEL) or _maker(self.MODEL)
+        node: m.Node = make(children, None, None, frozenset(values), values)
+        return node
 
     def to_xml(self, *, pretty: bool = True, declaration: bool = True) -> str:
         """The XML text, exactly as ``callflow.serializer.to_xml(self.build())`` writes it."""
@@ -616,18 +637,95 @@ class _Plain(Element[N]):
 
 
 class Response(_Plain[m.Response], model=m.Response):
-    """The document root. ``str(r)`` is its pretty XML."""
+    """The document root. ``str(r)`` is its pretty XML.
+
+    ``build()`` and ``to_xml()`` run the linter's error rules (duplicate DTMF values, a
+    command after Hangup, a Dial with no destination...) and raise ``BuildError`` naming the
+    rule and the builder call that made the node; ``check=False`` skips them. Warnings do not
+    stop a build: ``findings()`` lists them.
+    """
 
     __slots__ = ()
+
+    def build(self, *, check: bool = True) -> m.Response:
+        """The immutable model; with ``check``, refused if an error rule fires."""
+        model = cast(m.Response, self._model())
+        if check:
+            self._verify(model)
+        return model
+
+    def to_xml(self, *, pretty: bool = True, declaration: bool = True, check: bool = True) -> str:
+        """The XML text (as ``callflow.serializer`` writes it); with ``check``, refused if an
+        error rule fires. A text found clean before is not checked again."""
+        text, own = self._xml(pretty, declaration)
+        # Only text this builder wrote itself identifies its model: an appended model node
+        # may carry alias spellings that a rule reads but the canonical text does not show.
+        if check and not (own and build_check.known_clean(text)):
+            self._verify(cast(m.Response, self._model()))
+            if own:
+                build_check.remember_clean(text)
+        return text
+
+    def _verify(self, model: m.Response) -> None:
+        hits = build_check.errors(model)
+        if hits:
+            message = build_check.explain(hits, lambda node: _made_by(self, model, node))
+            raise BuildError(message, tuple(rule.code for rule, _ in hits))
 
     def __str__(self) -> str:
         return self.to_xml()
 
     def lint(self) -> list[Finding]:
-        """Serialise and run the linter on the result: the rules across elements live there."""
+        """Every finding of the linter (errors too), positioned in ``to_xml(pretty=True)``."""
         from callflow.lint import lint_source  # the linter is heavier: load it on first use
 
-        return lint_source(self.build())
+        return lint_source(self.build(check=False))
+
+    def findings(self) -> list[Finding]:
+        """The warnings (and notes) of the linter: what does not stop a build."""
+        return [f for f in self.lint() if f.severity != "error"]
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 42 else text[:38] + "...'"
+
+
+def _call(el: _Child | None, node: m.Node) -> str:
+    """The builder call that made ``node``, as the user could have written it."""
+    if isinstance(el, Element):
+        values = el._values
+        args = [_short(values["content"])] if "content" in values else []
+        args += [f"{k}={_short(v)}" for k, v in values.items() if k != "content"]
+        return f"{type(el).__name__}({', '.join(args)})"
+    if isinstance(el, _Frozen):
+        return f"the model node <{node.TAG}> given to append()"
+    return f"<{node.TAG}>"
+
+
+def _trail(
+    el: _Child | None, node: m.Node, target: m.Node
+) -> list[tuple[_Child | None, m.Node, int]] | None:
+    """The builder elements (None inside an appended model node) and model nodes from
+    ``node`` down to ``target``, each with the 1-based index of the child taken."""
+    if node is target:
+        return [(el, node, 0)]
+    kids = el._children if isinstance(el, Element) else None
+    for i, child in enumerate(node.children):
+        below = _trail(kids[i] if kids is not None else None, child, target)
+        if below is not None:
+            return [(el, node, i + 1), *below]
+    return None
+
+
+def _made_by(root: Response, model: m.Response, target: m.Node) -> str:
+    """``Say('Bye'), child 3 of Response``: the call that made ``target`` and where it sits."""
+    trail = _trail(root, model, target)
+    if trail is None:  # a rule reported a node outside the document: name it as it is
+        return f"<{target.TAG}>"
+    (el, node, _), above = trail[-1], trail[:-1]
+    where = [f"child {i} of {_call(e, n)}" for e, n, i in reversed(above)]
+    return ", ".join([_call(el, node), *where])
 
 
 class Answer(_Plain[m.Answer], model=m.Answer):
