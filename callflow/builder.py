@@ -99,6 +99,8 @@ class _Table:
     """Lower-cased XML names and aliases -> field name, for 'did you mean'."""
     started: dict[tuple[tuple[str, type, Any], ...], tuple[Mapping[str, Any], str]]
     """Keyword attributes (name, type, value) -> checked values and start tag (``_start``)."""
+    texts: dict[str, tuple[Mapping[str, Any] | None, str]]
+    """Element text given -> its content value and escaped text (``_read_text``)."""
 
 
 _MEMO_LIMIT = 4096
@@ -177,6 +179,7 @@ def _table(cls: type[m.Node]) -> _Table:
         content_check=_checker(cls.CONTENT_TYPE) if cls.CONTENT_TYPE else None,
         hints=MappingProxyType(hints),
         started={},
+        texts={},
     )
 
 
@@ -358,6 +361,26 @@ def _start(el: Element[Any], table: _Table, attrs: dict[str, Any]) -> _Started:
     return started
 
 
+_Text: TypeAlias = tuple[Mapping[str, Any] | None, str]
+
+
+def _read_text(table: _Table, what: str, value: object) -> _Text:
+    """Checked element text as ``({"content": text}, escaped)``, or ``(None, "")`` for none.
+
+    Remembered per string, as ``_start`` remembers attributes: a flow repeats its texts.
+    """
+    text = _text(value, table.tag, what)
+    if table.content_check is not None:
+        try:
+            text = table.content_check(text)
+        except ValueError as exc:
+            raise BuildError(f"{table.tag} {what}: {exc}") from None
+    read: _Text = (MappingProxyType({"content": text}), _escape_text(text)) if text else (None, "")
+    if type(value) is str and len(table.texts) < _MEMO_LIMIT:
+        table.texts[value] = read
+    return read
+
+
 class Element(Generic[N]):
     """Base of the builder nodes: checked attribute values plus child builders.
 
@@ -397,15 +420,14 @@ class Element(Generic[N]):
 
     def _content(self, what: str, value: object) -> None:
         table = self._TABLE
-        text = _text(value, table.tag, what)
-        if table.content_check is not None:
-            try:
-                text = table.content_check(text)
-            except ValueError as exc:
-                raise BuildError(f"{table.tag} {what}: {exc}") from None
-        if text:  # values may be shared with other elements (see _start): copy, then add
-            self._values = {**self._values, "content": text}
-            self._text = _escape_text(text)
+        hit = table.texts.get(value) if type(value) is str else None
+        if hit is None:
+            hit = _read_text(table, what, value)
+        alone, escaped = hit
+        if alone is not None:  # values may be shared (see _start): never changed in place
+            values = self._values
+            self._values = alone if values is _NO_VALUES else {**values, **alone}
+            self._text = escaped
 
     # -- structure --
 
