@@ -33,7 +33,9 @@ Conventions:
 Every mistake the grammar can see fails at the call that makes it, with ``BuildError`` naming
 the rule: an unknown keyword, a value of the wrong type, a child the parent does not allow, a
 missing required attribute, text XML 1.0 cannot hold. Rules across elements (duplicate DTMF
-values, unreachable commands...) belong to the linter: ``Response.lint()``.
+values, unreachable commands...) are the linter's: ``Response.build()`` and ``to_xml()`` run
+its error rules (``callflow.build_check``) and name the call that made the offending node;
+``Response.findings()`` lists its warnings and ``Response.lint()`` everything.
 
 Which attributes and children each element has comes from ``callflow.model`` and
 ``callflow.grammar``; this module only precomputes per-class tables from them, once.
