@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     where = machine()
     result = run(MODES[mode]["plan"])
+    where["load_average_after"] = machine()["load_average"]
     print(json.dumps({"mode": mode, "load_average": where["load_average"], **result}, indent=2))
     if args.json is not None:
         data = json.loads(args.json.read_text(encoding="utf-8"))
