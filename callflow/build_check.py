@@ -13,6 +13,7 @@ for the rules once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -49,7 +50,9 @@ def known_clean(text: str) -> bool:
 def remember_clean(text: str) -> None:
     """Note ``text`` as a document the rules found clean (the oldest is forgotten first)."""
     if len(_clean) >= CLEAN_LIMIT:
-        del _clean[next(iter(_clean))]
+        # another thread may be forgetting the same text: either way it is gone
+        with suppress(RuntimeError, StopIteration):
+            _clean.pop(next(iter(_clean)), None)
     _clean[text] = None
 
 

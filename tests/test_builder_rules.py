@@ -242,3 +242,17 @@ def test_any_menu_the_builder_serialises_lints_without_errors(r: b.Response, pre
 def test_dial_with_a_destination_in_a_to_is_fine() -> None:
     r = Response(Dial(To("+15551234"), Error(Say("Busy"))))
     assert _errors(r.to_xml()) == set()
+
+
+def test_remembered_verdicts_are_bounded_and_forget_the_oldest_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from callflow import build_check
+
+    monkeypatch.setattr(build_check, "_clean", {})
+    texts = [f"<Response><Say>{i}</Say></Response>" for i in range(build_check.CLEAN_LIMIT + 5)]
+    for text in texts:
+        build_check.remember_clean(text)
+    assert not build_check.known_clean(texts[0])
+    assert build_check.known_clean(texts[-1])
+    assert sum(build_check.known_clean(t) for t in texts) == build_check.CLEAN_LIMIT
