@@ -358,9 +358,13 @@ def _start(el: Element[Any], table: _Table, attrs: dict[str, Any]) -> _Started:
     for name, value in values.items():
         head += writers[name](value)
     started: _Started = (MappingProxyType(values), head)
-    if key is not None and len(memo) < _MEMO_LIMIT:
+    # Only scalar values are keys: a tuple compares its items by ==, so (True,) == (1,).
+    if key is not None and len(memo) < _MEMO_LIMIT and all(c in _SCALAR for _, c, _ in key):
         memo[key] = started
     return started
+
+
+_SCALAR = frozenset({str, int, bool, type(None)})
 
 
 _Text: TypeAlias = tuple[Mapping[str, Any] | None, str]

@@ -532,3 +532,15 @@ def test_lint_reports_rules_across_elements() -> None:
     codes = {f.code for f in r.lint()}
     assert "CF120" in codes  # duplicate DTMF value: not the builder's job
     assert [f for f in fluent().lint() if f.severity == "error"] == []
+
+
+def test_a_remembered_attribute_set_never_accepts_an_equal_value_of_another_type() -> None:
+    """``True == 1`` and ``(True,) == (1,)`` in Python; the remembered checks must not care."""
+    assert Pause(length=1).build().length == 1
+    with pytest.raises(BuildError, match="Pause length: True is not"):
+        Pause(length=True)
+    Schedule(Say("Open"), dow=("mon",))
+    with pytest.raises(BuildError, match="Schedule dow"):
+        Schedule(Say("Open"), dow=(1,))
+    with pytest.raises(BuildError, match="Schedule dow"):
+        Schedule(Say("Open"), dow=(True,))
