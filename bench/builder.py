@@ -7,10 +7,15 @@ digits go to an action URL), so their version is the closest one: the prompt ins
 ours (no DTMF wrappers). Our builder checks every value as it is given (build-time
 validation is always on); twilio-python checks only nesting, plivo-python converts types.
 
-The builder remembers the results of its value checks and escapes for repeated strings, so it
-is measured twice: with the same strings in every document (a web backend answering every
-call with the same menu) and with fresh strings in every document (numbers, texts never seen
-before). The peers are measured on the same two inputs.
+``to_xml()`` also runs the linter's error rules on the document (``ours``); ``ours_unchecked``
+is the same with ``check=False``, to show what those rules cost. Not a peer: ratios compare
+``ours`` only.
+
+The builder remembers the results of its value checks and escapes for repeated strings (and
+the texts the rules found clean), so it is measured twice: with the same strings in every
+document (a web backend answering every call with the same menu) and with fresh strings in
+every document (numbers, texts never seen before). The peers are measured on the same two
+inputs.
 """
 
 from __future__ import annotations
@@ -60,7 +65,7 @@ def fresh(count: int, start: int = 0) -> list[Texts]:
     return out
 
 
-def ours(x: Texts) -> str:
+def ours(x: Texts, check: bool = True) -> str:
     r = cb.Response()
     r.say(x.greeting)
     with r.gather(dtmf_length=1, timeout=8000, attempts=2) as g:
@@ -71,7 +76,13 @@ def ours(x: Texts) -> str:
                 branch.dial(number, timeout=25000)
     r.record(tag="voicemail", timeout=60000, dtmf_stop="#")
     r.hangup()
-    return r.to_xml(pretty=True)
+    return r.to_xml(pretty=True, check=check)
+
+
+def ours_unchecked(x: Texts) -> str:
+    """The same without the semantic lint rules at ``to_xml()`` (``check=False``): what they
+    cost. Every grammar check at each call is still made."""
+    return ours(x, check=False)
 
 
 def twilio_builder() -> Callable[[Texts], str] | None:
@@ -158,7 +169,8 @@ class _Fresh:
 def run(plan: Plan) -> dict[str, Any]:
     """Documents per second for each builder, with repeated and with fresh strings."""
     builders: dict[str, Callable[[Texts], str] | None] = {
-        "ours": ours, "twilio": twilio_builder(), "plivo": plivo_builder()
+        "ours": ours, "ours_unchecked": ours_unchecked, "twilio": twilio_builder(),
+        "plivo": plivo_builder(),
     }  # fmt: skip
     present = {name: fn for name, fn in builders.items() if fn is not None}
     for build in present.values():  # each must make a document before it is timed
@@ -176,6 +188,48 @@ def run(plan: Plan) -> dict[str, Any]:
     out["fresh_ratio_vs_fastest_peer"] = (
         ratio(new["ours"], max(fresh_peers)) if fresh_peers else None
     )
-    out["missing_peers"] = [name for name, fn in builders.items() if fn is None]
+    best, best_fresh = (max(peers), max(fresh_peers)) if peers else (None, None)
+    out["unchecked_ratio_vs_fastest_peer"] = ratio(same["ours_unchecked"], best)
+    out["unchecked_fresh_ratio_vs_fastest_peer"] = ratio(new["ours_unchecked"], best_fresh)
+    out["missing_peers"] = [
+        name for name, fn in builders.items() if fn is None and name != "ours_unchecked"
+    ]
     out["document"] = "greeting, Gather with prompt and 3 branches (Say + Dial), Record, Hangup"
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.builder [--quick | --smoke] [--json FILE]``: the builder benchmark
+    alone, in the plan of ``python -m bench``; ``--json`` replaces the ``builder`` entry (and
+    its verdicts) of an existing results file, so its other rows stay as they were."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from bench.__main__ import MODES, machine
+
+    ap = argparse.ArgumentParser(prog="python -m bench.builder", description=main.__doc__)
+    size = ap.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a shorter run")
+    size.add_argument("--smoke", action="store_true", help="a tiny run that only proves it works")
+    ap.add_argument("--json", metavar="FILE", type=Path, help="update this results file")
+    args = ap.parse_args(argv)
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    where = machine()
+    result = run(MODES[mode]["plan"])
+    where["load_average_after"] = machine()["load_average"]
+    print(json.dumps({"mode": mode, "load_average": where["load_average"], **result}, indent=2))
+    if args.json is not None:
+        data = json.loads(args.json.read_text(encoding="utf-8"))
+        data["builder"] = result
+        met = data.setdefault("met", {})
+        for key, ratio_key in (("builder", "ratio_vs_fastest_peer"),
+                               ("builder_fresh", "fresh_ratio_vs_fastest_peer")):  # fmt: skip
+            met[key] = None if result[ratio_key] is None else result[ratio_key] >= 2
+        data["builder_run"] = {"mode": mode, **where}
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

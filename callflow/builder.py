@@ -33,7 +33,9 @@ Conventions:
 Every mistake the grammar can see fails at the call that makes it, with ``BuildError`` naming
 the rule: an unknown keyword, a value of the wrong type, a child the parent does not allow, a
 missing required attribute, text XML 1.0 cannot hold. Rules across elements (duplicate DTMF
-values, unreachable commands...) belong to the linter: ``Response.lint()``.
+values, unreachable commands...) are the linter's: ``Response.build()`` and ``to_xml()`` run
+its error rules (``callflow.build_check``) and name the call that made the offending node;
+``Response.findings()`` lists its warnings and ``Response.lint()`` everything.
 
 Which attributes and children each element has comes from ``callflow.model`` and
 ``callflow.grammar``; this module only precomputes per-class tables from them, once.
@@ -48,9 +50,9 @@ from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
 from typing import Any, ClassVar, Generic, NoReturn, Self, TypeAlias, TypeVar, cast
 
+from callflow import build_check, serializer
 from callflow import grammar as g
 from callflow import model as m
-from callflow import serializer
 from callflow import types as t
 from callflow.diagnostics import Finding
 
@@ -65,7 +67,15 @@ N = TypeVar("N", bound=m.Node)
 
 
 class BuildError(ValueError):
-    """A builder call broke a grammar rule; the message names the element and the rule."""
+    """A builder call broke a rule; the message names the element and the rule.
+
+    ``codes`` lists the lint rules that fired when a semantic rule stopped ``build()`` or
+    ``to_xml()`` (empty for a grammar mistake caught at the call itself).
+    """
+
+    def __init__(self, message: str, codes: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.codes = codes
 
 
 # ---- per-class tables, computed once from the model -----------------------------------------
@@ -74,6 +84,8 @@ class BuildError(ValueError):
 @dataclass(frozen=True, slots=True)
 class _Table:
     tag: str
+    close: str
+    """The end tag, ``</Tag>``."""
     checks: Mapping[str, tuple[m.AttrSpec, Callable[[Any], Any], int]]
     """Python field name -> (spec, its type's check, declaration index), so a call does no
     reflection; the index keeps the serializer's attribute order."""
@@ -87,6 +99,10 @@ class _Table:
     """Check of the element text, where the grammar types it (To)."""
     hints: Mapping[str, str]
     """Lower-cased XML names and aliases -> field name, for 'did you mean'."""
+    started: dict[tuple[tuple[str, type, Any], ...], tuple[Mapping[str, Any], str]]
+    """Keyword attributes (name, type, value) -> checked values and start tag (``_start``)."""
+    texts: dict[str, tuple[Mapping[str, Any] | None, str]]
+    """Element text given -> its content value and escaped text (``_read_text``)."""
 
 
 _MEMO_LIMIT = 4096
@@ -142,6 +158,7 @@ def _writer(spec: m.AttrSpec) -> Callable[[Any], str]:
 
 
 _escape_text: Callable[[Any], str] = _memo(serializer.escape_text)
+_INDENT = serializer._INDENT
 
 
 def _table(cls: type[m.Node]) -> _Table:
@@ -153,6 +170,7 @@ def _table(cls: type[m.Node]) -> _Table:
     allowed = g.allowed_children(cls)
     return _Table(
         tag=cls.TAG,
+        close=f"</{cls.TAG}>",
         checks=MappingProxyType(
             {n: (s, _checker(s.type), i) for i, (n, s) in enumerate(specs.items())}
         ),
@@ -162,6 +180,8 @@ def _table(cls: type[m.Node]) -> _Table:
         allowed_names=", ".join(c.TAG for c in allowed),
         content_check=_checker(cls.CONTENT_TYPE) if cls.CONTENT_TYPE else None,
         hints=MappingProxyType(hints),
+        started={},
+        texts={},
     )
 
 
@@ -185,7 +205,8 @@ def _text(value: object, tag: str, what: str) -> str:
     """Element text as the parser gives it back: stripped at both ends."""
     if not isinstance(value, str):
         raise BuildError(f"{tag} {what} must be a str, not {type(value).__name__}")
-    if _XML_ILLEGAL.search(value):
+    # Printable ASCII (most text) holds no character XML refuses: two C scans decide it.
+    if not (value.isascii() and value.isprintable()) and _XML_ILLEGAL.search(value):
         _legal(f"{tag} {what}", value)
     return value.strip()
 
@@ -268,6 +289,8 @@ class Comment:
     def build(self) -> m.Comment:
         return m.Comment(text=self.text)
 
+    _model = build
+
     def _write(self, out: list[str], pad: str, pretty: bool) -> None:
         out.append(f"{pad}<!--{self.text}-->\n" if pretty else f"<!--{self.text}-->")
 
@@ -285,7 +308,7 @@ class _Frozen:
         self.node = node
         self.MODEL = type(node)
 
-    def build(self) -> m.Node:
+    def _model(self) -> m.Node:
         return self.node
 
     def _write(self, out: list[str], pad: str, pretty: bool) -> None:
@@ -295,42 +318,122 @@ class _Frozen:
 _ChildArg: TypeAlias = "Element[Any] | Comment | m.Node"
 """What a constructor or method accepts as a child: a builder, a Comment or a model node."""
 
+_Child: TypeAlias = "Element[Any] | Comment | _Frozen"
+
+_MAKERS: dict[type[m.Node], Callable[..., Any]] = {}
+
+
+def _maker(cls: type[m.Node]) -> Callable[..., Any]:
+    """The parser's constructor of ``cls``: fills the slots directly, in half the time of the
+    frozen dataclass's ``__init__`` (made on first use: the parser's module loads lxml)."""
+    from callflow.convert import _constructor
+
+    made = _MAKERS[cls] = _constructor(cls)
+    return made
+
+
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+
+_Started: TypeAlias = tuple[Mapping[str, Any], str]
+
+
+def _start(el: Element[Any], table: _Table, attrs: dict[str, Any]) -> _Started:
+    """Checked attribute values and the start tag (still open) of an element.
+
+    Remembered per keyword set, with each value's type in the key (``True == 1`` in Python,
+    but ``length=True`` is refused): flows repeat the same attributes (``timeout=25000``,
+    ``dtmf_length=1``) even when their texts are new. The values are read-only and shared.
+    """
+    memo = table.started
+    try:
+        key = tuple([(k, v.__class__, v) for k, v in attrs.items()])
+        hit = memo.get(key)
+    except TypeError:  # an unhashable value (a list of days): check it every time
+        key, hit = None, None
+    if hit is not None:
+        return hit
+    values = _check(table, attrs)
+    writers = table.writers
+    head = el._EMPTY
+    for name, value in values.items():
+        head += writers[name](value)
+    started: _Started = (MappingProxyType(values), head)
+    # Only scalar values are keys: a tuple compares its items by ==, so (True,) == (1,).
+    if key is not None and len(memo) < _MEMO_LIMIT and all(c in _SCALAR for _, c, _ in key):
+        memo[key] = started
+    return started
+
+
+_SCALAR = frozenset({str, int, bool, type(None)})
+
+
+_Text: TypeAlias = tuple[Mapping[str, Any] | None, str]
+
+
+def _read_text(table: _Table, what: str, value: object) -> _Text:
+    """Checked element text as ``({"content": text}, escaped)``, or ``(None, "")`` for none.
+
+    Remembered per string, as ``_start`` remembers attributes: a flow repeats its texts.
+    """
+    text = _text(value, table.tag, what)
+    if table.content_check is not None:
+        try:
+            text = table.content_check(text)
+        except ValueError as exc:
+            raise BuildError(f"{table.tag} {what}: {exc}") from None
+    read: _Text = (MappingProxyType({"content": text}), _escape_text(text)) if text else (None, "")
+    if type(value) is str and len(table.texts) < _MEMO_LIMIT:
+        table.texts[value] = read
+    return read
+
 
 class Element(Generic[N]):
     """Base of the builder nodes: checked attribute values plus child builders.
 
     Mutable while you build; ``build()`` freezes it into the model. Every element method is
     defined here and the grammar decides at the call whether the child fits, so a misplaced
-    element gets the same message from every style.
+    element gets the same message from every style. The start tag is written once, when the
+    element is made (its attributes cannot change afterwards), so ``to_xml()`` only joins.
     """
 
-    __slots__ = ("_children", "_values")
+    __slots__ = ("_children", "_head", "_text", "_values")
     MODEL: ClassVar[type[m.Node]]
     _TABLE: ClassVar[_Table]
+    _CLOSE: ClassVar[str]
+    _EMPTY: ClassVar[str]
+    """``<Tag`` (the start tag of an element given no attributes, still open)."""
 
     def __init_subclass__(cls, model: type[m.Node] | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if model is not None:
             cls.MODEL = model
-            cls._TABLE = _TABLES[model]
+            cls._TABLE = table = _TABLES[model]
+            cls._CLOSE = table.close
+            cls._EMPTY = "<" + table.tag
 
     def __init__(self, children: tuple[Any, ...], attrs: dict[str, Any]) -> None:
         table = self._TABLE
-        self._values = _check(table, attrs) if attrs or table.required else {}
-        self._children: list[Element[Any] | Comment | _Frozen] = []
+        if attrs or table.required:
+            self._values, self._head = _start(self, table, attrs)
+        else:
+            self._values = _NO_VALUES
+            self._head = self._EMPTY
+        self._text = ""
+        """The element text, escaped ('' for none)."""
+        self._children: list[_Child] = []
         for child in children:
             self.append(child)
 
     def _content(self, what: str, value: object) -> None:
         table = self._TABLE
-        text = _text(value, table.tag, what)
-        if table.content_check is not None:
-            try:
-                text = table.content_check(text)
-            except ValueError as exc:
-                raise BuildError(f"{table.tag} {what}: {exc}") from None
-        if text:
-            self._values["content"] = text
+        hit = table.texts.get(value) if type(value) is str else None
+        if hit is None:
+            hit = _read_text(table, what, value)
+        alone, escaped = hit
+        if alone is not None:  # values may be shared (see _start): never changed in place
+            values = self._values
+            self._values = alone if values is _NO_VALUES else {**values, **alone}
+            self._text = escaped
 
     # -- structure --
 
@@ -347,7 +450,7 @@ class Element(Generic[N]):
             )
         return self
 
-    def _attach(self, child: Element[Any] | Comment | _Frozen) -> None:
+    def _attach(self, child: _Child) -> None:
         if child.MODEL not in self._TABLE.allowed:
             self._misplaced(child.MODEL)
         self._children.append(child)
@@ -382,16 +485,22 @@ class Element(Generic[N]):
 
     def build(self) -> N:
         """The immutable model node (and its subtree)."""
+        return cast(N, self._model())
+
+    def _model(self) -> m.Node:
         values = self._values
-        node = self.MODEL(
-            children=tuple([c.build() for c in self._children]),
-            given=frozenset(values),
-            **values,
-        )
-        return cast(N, node)
+        children = tuple([c._model() for c in self._children])
+        make = _MAKERS.get(self.MODEL) or _maker(self.MODEL)
+        node: m.Node = make(children, None, None, frozenset(values), values)
+        return node
 
     def to_xml(self, *, pretty: bool = True, declaration: bool = True) -> str:
-        """The XML text, exactly as ``callflow.serializer.to_xml(self.build())`` writes it.
+        """The XML text, exactly as ``callflow.serializer.to_xml(self.build())`` writes it."""
+        return self._xml(pretty, declaration)[0]
+
+    def _xml(self, pretty: bool, declaration: bool) -> tuple[str, bool]:
+        """The text, and whether this builder wrote it (False: the serializer did, because a
+        model node is among the children).
 
         Written straight from the builder (the model round trip would double the cost on the
         hot path); a property test keeps the two writers identical.
@@ -402,31 +511,33 @@ class Element(Generic[N]):
         try:
             self._write(out, "", pretty)
         except _Fallback:
-            return serializer.to_xml(self.build(), pretty=pretty, declaration=declaration)
-        return "".join(out)
+            text = serializer.to_xml(self._model(), pretty=pretty, declaration=declaration)
+            return text, False
+        return "".join(out), True
 
     def _write(self, out: list[str], pad: str, pretty: bool) -> None:
-        table = self._TABLE
-        values = self._values
-        head = f"{pad}<{table.tag}"
-        content = None
-        if values:
-            writers = table.writers
-            for name, value in values.items():
-                if name == "content":
-                    content = value
-                else:
-                    head += writers[name](value)
-        text = _escape_text(content) if content else None
-        nl = "\n" if pretty else ""
-        if not self._children:
-            out.append(f"{head}/>{nl}" if text is None else f"{head}>{text}</{table.tag}>{nl}")
+        kids = self._children
+        text = self._text
+        if not pretty:
+            if not kids:
+                out.append(f"{self._head}>{text}{self._CLOSE}" if text else self._head + "/>")
+                return
+            out.append(f"{self._head}>{text}")
+            for child in kids:
+                child._write(out, "", False)
+            out.append(self._CLOSE)
             return
-        out.append(f"{head}>{text or ''}{nl}")
-        inner = pad + serializer._INDENT if pretty else ""
-        for child in self._children:
-            child._write(out, inner, pretty)
-        out.append(f"{pad}</{table.tag}>{nl}")
+        if not kids:
+            if text:
+                out.append(f"{pad}{self._head}>{text}{self._CLOSE}\n")
+            else:
+                out.append(f"{pad}{self._head}/>\n")
+            return
+        out.append(f"{pad}{self._head}>{text}\n")
+        inner = pad + _INDENT
+        for child in kids:
+            child._write(out, inner, True)
+        out.append(f"{pad}{self._CLOSE}\n")
 
     # -- leaves: add a child and return self --
 
@@ -554,21 +665,95 @@ class _Plain(Element[N]):
 
 
 class Response(_Plain[m.Response], model=m.Response):
-    """The document root. ``str(r)`` is its pretty XML."""
+    """The document root. ``str(r)`` is its pretty XML.
+
+    ``build()`` and ``to_xml()`` run the linter's error rules (duplicate DTMF values, a
+    command after Hangup, a Dial with no destination...) and raise ``BuildError`` naming the
+    rule and the builder call that made the node; ``check=False`` skips them. Warnings do not
+    stop a build: ``findings()`` lists them.
+    """
 
     __slots__ = ()
 
-    def build(self) -> m.Response:
-        return m.Response(children=tuple([c.build() for c in self._children]))
+    def build(self, *, check: bool = True) -> m.Response:
+        """The immutable model; with ``check``, refused if an error rule fires."""
+        model = cast(m.Response, self._model())
+        if check:
+            self._verify(model)
+        return model
+
+    def to_xml(self, *, pretty: bool = True, declaration: bool = True, check: bool = True) -> str:
+        """The XML text (as ``callflow.serializer`` writes it); with ``check``, refused if an
+        error rule fires. A text found clean before is not checked again."""
+        text, own = self._xml(pretty, declaration)
+        # Only text this builder wrote itself identifies its model: an appended model node
+        # may carry alias spellings that a rule reads but the canonical text does not show.
+        if check and not (own and build_check.known_clean(text)):
+            self._verify(cast(m.Response, self._model()))
+            if own:
+                build_check.remember_clean(text)
+        return text
+
+    def _verify(self, model: m.Response) -> None:
+        hits = build_check.errors(model)
+        if hits:
+            message = build_check.explain(hits, lambda node: _made_by(self, model, node))
+            raise BuildError(message, tuple(rule.code for rule, _ in hits))
 
     def __str__(self) -> str:
         return self.to_xml()
 
     def lint(self) -> list[Finding]:
-        """Serialise and run the linter on the result: the rules across elements live there."""
+        """Every finding of the linter (errors too), positioned in ``to_xml(pretty=True)``."""
         from callflow.lint import lint_source  # the linter is heavier: load it on first use
 
-        return lint_source(self.build())
+        return lint_source(self.build(check=False))
+
+    def findings(self) -> list[Finding]:
+        """The warnings (and notes) of the linter: what does not stop a build."""
+        return [f for f in self.lint() if f.severity != "error"]
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 42 else text[:38] + "...'"
+
+
+def _call(el: _Child | None, node: m.Node) -> str:
+    """The builder call that made ``node``, as the user could have written it."""
+    if isinstance(el, Element):
+        values = el._values
+        args = [_short(values["content"])] if "content" in values else []
+        args += [f"{k}={_short(v)}" for k, v in values.items() if k != "content"]
+        return f"{type(el).__name__}({', '.join(args)})"
+    if isinstance(el, _Frozen):
+        return f"the model node <{node.TAG}> given to append()"
+    return f"<{node.TAG}>"
+
+
+def _trail(
+    el: _Child | None, node: m.Node, target: m.Node
+) -> list[tuple[_Child | None, m.Node, int]] | None:
+    """The builder elements (None inside an appended model node) and model nodes from
+    ``node`` down to ``target``, each with the 1-based index of the child taken."""
+    if node is target:
+        return [(el, node, 0)]
+    kids = el._children if isinstance(el, Element) else None
+    for i, child in enumerate(node.children):
+        below = _trail(kids[i] if kids is not None else None, child, target)
+        if below is not None:
+            return [(el, node, i + 1), *below]
+    return None
+
+
+def _made_by(root: Response, model: m.Response, target: m.Node) -> str:
+    """``Say('Bye'), child 3 of Response``: the call that made ``target`` and where it sits."""
+    trail = _trail(root, model, target)
+    if trail is None:  # a rule reported a node outside the document: name it as it is
+        return f"<{target.TAG}>"
+    (el, node, _), above = trail[-1], trail[:-1]
+    where = [f"child {i} of {_call(e, n)}" for e, n, i in reversed(above)]
+    return ", ".join([_call(el, node), *where])
 
 
 class Answer(_Plain[m.Answer], model=m.Answer):
