@@ -216,7 +216,10 @@ def _yaml_error(exc: yaml.YAMLError) -> DataError:
 def compose_yaml(text: str) -> Node | None:
     """The YAML node tree of ``text`` (None for an empty document), scalars kept as written;
     ``DataError`` for invalid YAML (message starting ``invalid YAML:``) or deep nesting."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # refuses characters YAML does not allow, so inside the try
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc) from None
     try:
         return loader.get_single_node()
     except yaml.YAMLError as exc:

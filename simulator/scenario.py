@@ -239,8 +239,13 @@ class _Reader(NodeReader):
         """A file (or a ``folder``) named relative to the scenario; it must exist."""
         raw = self.text(node, what)
         path = Path(os.path.normpath(self.base / raw))
-        if not (path.is_dir() if folder else path.is_file()):
-            kind = "directory" if folder else "file"
+        kind = "directory" if folder else "file"
+        try:
+            found = path.is_dir() if folder else path.is_file()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL: no file can have it
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.fail(node, MISSING_FILE, f"{what}: cannot use {raw[:80]!r} as a {kind}: {reason}")
+        if not found:
             self.fail(node, MISSING_FILE, f"{what}: no such {kind} {raw!r} (looked at {path})")
         return path
 
