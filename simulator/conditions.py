@@ -117,6 +117,11 @@ the clock by the call's length and by days either way (Schedule), and Python's d
 years 1 and 9999; a thousand years of margin keeps every step clear of the edge."""
 
 
+LONGEST_CALL_MS = 366 * 24 * 3600 * 1000
+"""The most virtual time a call may be given (``limits: max_time_ms``): a year, far past any
+real call, and well inside the margin the start range leaves to the clock."""
+
+
 def check_start(moment: datetime, written: str | None = None) -> None:
     """``ValueError`` naming the value and the supported range when a call cannot start at
     ``moment``. Compares the wall-clock value, so no offset is applied (nothing overflows)."""

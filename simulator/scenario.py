@@ -31,7 +31,7 @@ from callflow.lint import lint_loaded
 from callflow.parser import UNREADABLE as FLOW_UNREADABLE
 from callflow.parser import load
 from simulator.caller import CallerAction, CallerScript, DialOutcome, HangUp, Press, Silence
-from simulator.conditions import check_start
+from simulator.conditions import LONGEST_CALL_MS, check_start
 from simulator.context import CallContext
 from simulator.engine import simulate
 from simulator.expect import (
@@ -439,6 +439,9 @@ def _limits(r: _Reader, node: Node) -> Limits:
     for name, (_, value) in keys.items():
         if values[name] < 1:
             r.fail(value, BAD_VALUE, f"{name} must be at least 1")
+    if values.get("max_time_ms", 0) > LONGEST_CALL_MS:
+        r.fail(keys["max_time_ms"][1], BAD_VALUE,
+               f"max_time_ms must be at most {LONGEST_CALL_MS} (a year)")  # fmt: skip
     return dataclasses.replace(Limits(), **values)
 
 

@@ -174,3 +174,27 @@ def test_deep_or_huge_config_is_an_error_naming_the_file(tmp_path: Path) -> None
     huge = run("lint", flow)
     assert huge.exit_code == 2
     assert "pyproject.toml:2:10: invalid TOML: a number with thousands of digits" in huge.stderr
+
+
+def test_a_call_cannot_be_given_more_than_a_year(tmp_path: Path) -> None:
+    """A wait of 10**16 ms then a Schedule moved the clock past year 9999 (OverflowError)."""
+    flow = tmp_path / "long.xml"
+    flow.write_text(
+        '<Response><Gather timeout="10000000000000000" attempts="1"><Say>x</Say>'
+        '<DTMF value="1"><Say>a</Say></DTMF></Gather>'
+        '<Schedule dow="mon"><Say>mon</Say></Schedule></Response>',
+        encoding="utf-8",
+    )
+    scenario = tmp_path / "long.yaml"
+    scenario.write_text(
+        f"flow: {flow}\ncaller: [silence]\nlimits:\n  max_time_ms: {'9' * 18}\n", encoding="utf-8"
+    )
+    result = run("simulate", "--scenario", scenario)
+    assert result.exit_code == 2
+    assert "long.yaml:4:16: SC004 error max_time_ms must be at most 31622400000" in result.stderr
+    scenario.write_text(
+        f"flow: {flow}\ncaller: [silence]\ncall: {{at: '8999-12-31T23:59:59', tz: Etc/GMT+12}}\n"
+        "limits:\n  max_time_ms: 31622400000\n",
+        encoding="utf-8",
+    )
+    assert run("simulate", "--scenario", scenario).exit_code == 0
