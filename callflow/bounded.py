@@ -100,23 +100,37 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def load_json(text: str) -> Any:
-    """Parse JSON ``text``: numbers as ``JsonNumber``, duplicate keys and deep nesting
-    refused; ``DataError`` with the position of the mistake."""
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"{text[:20]}...: a number of {len(text)} digits is too long")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text[:20]} is too large a number")
+    return value
+
+
+def load_json(text: str, *, exact_numbers: bool = True) -> Any:
+    """Parse JSON ``text``: numbers as ``JsonNumber`` (or, with ``exact_numbers=False``, as
+    ``int``/``float`` with at most ``MAX_DIGITS`` digits and finite), duplicate keys and deep
+    nesting refused; ``DataError`` with the position of the mistake."""
     deep = _too_deep(text, _JSON_TOKENS, MAX_DEPTH)
     if deep is not None:
         raise _deep_error(text, deep)
     try:
         data = json.loads(
             text,
-            parse_int=JsonNumber,
-            parse_float=JsonNumber,
+            parse_int=JsonNumber if exact_numbers else _int,
+            parse_float=JsonNumber if exact_numbers else _float,
             parse_constant=_no_constant,
             object_pairs_hook=_pairs,
         )
     except json.JSONDecodeError as exc:
         raise DataError(exc.msg, exc.lineno, exc.colno) from None
-    except ValueError as exc:  # raised by the hooks above: a duplicate key or NaN/Infinity
+    except ValueError as exc:  # raised by the hooks above: a duplicate key, NaN, a long number
         raise DataError(str(exc)) from None
     _check_text(data)
     return data

@@ -119,3 +119,10 @@ def test_deep_and_huge_toml_are_refused_at_their_position() -> None:
     assert (caught.value.line, caught.value.col) == (2, 5)
     # brackets in strings and comments are not nesting
     assert load_toml('a = "' + "[" * 500 + '"  # ' + "[" * 500 + "\n") == {"a": "[" * 500}
+
+
+def test_json_numbers_as_python_numbers_are_bounded() -> None:
+    assert load_json('{"a": 12, "b": 2.5}', exact_numbers=False) == {"a": 12, "b": 2.5}
+    for text in (NINES, "1e999", "-1e999", "9" * 19):
+        with pytest.raises(DataError):
+            load_json(f'{{"a": {text}}}', exact_numbers=False)
