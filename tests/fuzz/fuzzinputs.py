@@ -60,22 +60,30 @@ def assert_clean(result: Result) -> None:
 
 NINES = "9" * 5000
 HOSTILE = [
-    NINES, "9" * 100_000, "1e999", "-1e999", "-5", "-0", "0", "5", "60", "NaN", "Infinity",
+    "1e999", "-1e999", "-5", "-0", "0", "5", "60", "NaN", "Infinity",
     "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59",
     "0001-01-01", "2026-02-30T10:00", "2026-05-01T10:00:00", "24:00", "", " ", "\t",
     "+12125550100", "+1", "America/Denver", "Etc/GMT+14", "../../../etc/passwd", "America",
     "[", "]", "{", "}", ":", ",", "'", '"', "\\", "%", "100%", "1e-999", "0x10", "1_000",
     "{first_name}", "{{", "answer:5:60", "answer:-1", "answer:" + NINES, "busy", "no-answer",
-    "é", "\u202e", "\U0001f600", "\ufeff", "a" * 2000, "true", "null", "~", "&a", "*a",
+    "é", "\u202e", "\U0001f600", "\ufeff", "true", "null", "~", "&a", "*a",
     "!!python/object/apply:os.system ['true']", "---", "...", "#", "\r", "\x0b", "\x85",
 ]  # fmt: skip
 """Values that broke or could break a reader: huge numbers, dates at the edge of what Python
 holds, durations that look like seconds, negatives, YAML and JSON syntax, odd characters."""
 
-hostile_text = st.sampled_from(HOSTILE) | st.text(max_size=40)
+long_text = st.builds(
+    lambda char, size, sign: sign + char * size,
+    st.sampled_from(["9", "1", "a", "é"]),
+    st.sampled_from([19, 4301, 5000, 100_000]),
+    st.sampled_from(["", "-"]),
+)
+"""Thousands of digits (Python's int() refuses more than 4,300) or letters."""
+
+hostile_text = st.sampled_from(HOSTILE) | long_text | st.text(max_size=40)
 """One hostile value, or any short text."""
 
-small_text = st.sampled_from(HOSTILE[:60]) | st.text(
+small_text = st.sampled_from(HOSTILE) | st.text(
     st.characters(blacklist_categories=["Cs"]), max_size=12
 )
 
