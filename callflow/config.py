@@ -19,6 +19,7 @@ from pathlib import PurePath, PurePosixPath
 from typing import Any, cast
 
 from callflow import rules
+from callflow.bounded import DataError, load_toml
 from callflow.diagnostics import Severity
 from callflow.fsio import read_regular
 from callflow.parser import PARSE_RULES
@@ -165,9 +166,6 @@ def layer_from(
     )
 
 
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-
-
 def read_config(path: str, *, explicit: bool = False) -> Layer | None:
     """The settings in one config file; None for a pyproject.toml without ``[tool.callflow]``
     (unless ``explicit``: a file named with ``--config`` must hold settings)."""
@@ -182,12 +180,9 @@ def read_config(path: str, *, explicit: bool = False) -> Layer | None:
     import tomllib  # only when a config file is found
 
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        at = _TOML_POSITION.search(message)
-        where = f"{path}:{at.group(1)}:{at.group(2)}" if at else path
-        raise ConfigError(f"{where}: invalid TOML: {_TOML_POSITION.sub('', message)}") from exc
+        data = load_toml(text)
+    except DataError as exc:
+        raise ConfigError(f"{path}:{exc.line}:{exc.col}: invalid TOML: {exc.message}") from exc
     table: object = data
     if pyproject:
         tool = data.get("tool")

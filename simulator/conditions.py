@@ -110,6 +110,29 @@ def _seconds(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
+EARLIEST_START = datetime(1000, 1, 1)
+LATEST_START = datetime(8999, 12, 31, 23, 59, 59)
+"""Call starts outside these (as written, in their own zone) are refused: the simulator moves
+the clock by the call's length and by days either way (Schedule), and Python's dates end at
+years 1 and 9999; a thousand years of margin keeps every step clear of the edge."""
+
+
+LONGEST_CALL_MS = 366 * 24 * 3600 * 1000
+"""The most virtual time a call may be given (``limits: max_time_ms``): a year, far past any
+real call, and well inside the margin the start range leaves to the clock."""
+
+
+def check_start(moment: datetime, written: str | None = None) -> None:
+    """``ValueError`` naming the value and the supported range when a call cannot start at
+    ``moment``. Compares the wall-clock value, so no offset is applied (nothing overflows)."""
+    if not EARLIEST_START <= moment.replace(tzinfo=None) <= LATEST_START:
+        shown = written if written is not None else moment.isoformat()
+        raise ValueError(
+            f"{shown!r} is outside the supported range of call start times, "
+            f"{EARLIEST_START.date()} to {LATEST_START.date()}"
+        )
+
+
 def local_time(start: datetime, elapsed_ms: int, tz: str) -> datetime:
     """The wall-clock time in ``tz`` ``elapsed_ms`` after ``start`` (naive = already in tz)."""
     zone = _zone(tz)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,17 +20,18 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from yaml.nodes import Node, ScalarNode
 
 from callflow import model as m
 from callflow import types as ct
 from callflow.diagnostics import Finding, RuleInfo
+from callflow.durations import seconds_warning
 from callflow.fsio import read_regular
 from callflow.lint import lint_loaded
 from callflow.parser import UNREADABLE as FLOW_UNREADABLE
 from callflow.parser import load
 from simulator.caller import CallerAction, CallerScript, DialOutcome, HangUp, Press, Silence
+from simulator.conditions import LONGEST_CALL_MS, check_start
 from simulator.context import CallContext
 from simulator.engine import simulate
 from simulator.expect import (
@@ -52,7 +52,7 @@ from simulator.resolvers.backends import BACKEND_KINDS, Backend, BackendError, b
 from simulator.resolvers.routing import close_resolver
 from simulator.resolvers.urls import check_base_url
 from simulator.transcript import CallResult
-from simulator.yamlread import NodeReader, kind_of
+from simulator.yamlread import SECONDS, NodeReader, kind_of
 
 MAX_BYTES = 1024 * 1024
 """Largest scenario file read; real scenarios are a few dozen lines."""
@@ -88,7 +88,6 @@ CANNED_KEYS = ("xml", "file", "status", "timeout")
 BACKEND_KEYS = (*BACKEND_KINDS, "path")
 _EXACT = {"dial": True, "http": True, "say": False, "play": False}
 
-_WHOLE = re.compile(r"[0-9][0-9_]*")
 T = TypeVar("T")
 
 
@@ -115,6 +114,8 @@ class Scenario:
     description: str | None = None
     backends: tuple[Backend, ...] = ()
     """Per URL prefix: an in-process app, a live server or a cassette (opened per call)."""
+    warnings: tuple[Finding, ...] = ()
+    """What reading found doubtful but usable (a duration that looks like seconds: CF160)."""
 
     @property
     def name(self) -> str:
@@ -146,6 +147,12 @@ def dial_outcome(text: str) -> DialOutcome:
     return outcome
 
 
+def dial_outcome_warnings(outcome: DialOutcome) -> list[tuple[str, str]]:
+    """(message, hint) for each time of ``outcome`` that looks like seconds (as CF160)."""
+    times = (("the time to answer", outcome.after_ms), ("the talk time", outcome.talk_ms))
+    return [w for what, ms in times if ms is not None and (w := seconds_warning(what, ms))]
+
+
 def zone(name: str) -> ZoneInfo:
     """An IANA time zone such as ``America/New_York``; ``ValueError`` if unknown."""
     try:
@@ -168,6 +175,7 @@ def start_time(at: str | None, tz: str) -> datetime:
         moment = datetime.fromisoformat(at.strip())
     except ValueError:
         raise ValueError(f"{at!r} is not an ISO date-time such as 2026-01-05T09:30:00") from None
+    check_start(moment, at.strip())
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=local)
 
 
@@ -210,11 +218,8 @@ class _Reader(NodeReader):
         self.base = base
 
     def integer(self, node: Node, what: str) -> int:
-        """A whole number >= 0 (milliseconds, counts, line numbers)."""
-        raw = self.text(node, what) if isinstance(node, ScalarNode) else None
-        if raw is None or not _WHOLE.fullmatch(raw):
-            self.fail(node, BAD_VALUE, f"{what} must be a whole number >= 0, not {kind_of(node)}")
-        return int(raw.replace("_", ""))
+        """A whole number >= 0 (counts, line numbers, statuses)."""
+        return self.whole(node, what)
 
     def boolean(self, node: Node, what: str) -> bool:
         raw = self.text(node, what).lower() if isinstance(node, ScalarNode) else ""
@@ -234,8 +239,13 @@ class _Reader(NodeReader):
         """A file (or a ``folder``) named relative to the scenario; it must exist."""
         raw = self.text(node, what)
         path = Path(os.path.normpath(self.base / raw))
-        if not (path.is_dir() if folder else path.is_file()):
-            kind = "directory" if folder else "file"
+        kind = "directory" if folder else "file"
+        try:
+            found = path.is_dir() if folder else path.is_file()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL: no file can have it
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.fail(node, MISSING_FILE, f"{what}: cannot use {raw[:80]!r} as a {kind}: {reason}")
+        if not found:
             self.fail(node, MISSING_FILE, f"{what}: no such {kind} {raw!r} (looked at {path})")
         return path
 
@@ -278,7 +288,7 @@ def _action(r: _Reader, node: Node) -> CallerAction | int:
     if "press" in keys:
         if not set(keys) <= {"press", "delay"}:
             r.fail(node, BAD_VALUE, "a press takes only 'delay' beside it")
-        delay = r.integer(keys["delay"][1], "delay") if "delay" in keys else 0
+        delay = r.duration_ms(keys["delay"][1], "delay") if "delay" in keys else 0
         return r.converted(keys["press"][1], "press", lambda keys_: press(keys_, delay))
     if len(keys) != 1 or "delay" in keys:
         r.fail(node, BAD_VALUE, "'delay' belongs to a press: {press: '1', delay: 2000}")
@@ -292,7 +302,7 @@ def _action(r: _Reader, node: Node) -> CallerAction | int:
     at = r.mapping(value, "hangup", ("at",))
     if "at" not in at:
         r.fail(value, BAD_VALUE, "hangup takes 'at: MS' (when the caller hangs up)")
-    return r.integer(at["at"][1], "hangup.at")
+    return r.duration_ms(at["at"][1], "hangup.at")
 
 
 def _caller(r: _Reader, node: Node | None, dial: Node | None) -> CallerScript:
@@ -312,7 +322,10 @@ def _caller(r: _Reader, node: Node | None, dial: Node | None) -> CallerScript:
 
 def _outcome(r: _Reader, node: Node, what: str) -> DialOutcome:
     if isinstance(node, ScalarNode):
-        return r.converted(node, what, dial_outcome)
+        outcome = r.converted(node, what, dial_outcome)
+        for message, hint in dial_outcome_warnings(outcome):
+            r.warn(node, SECONDS, f"{what}: {message}", hint)
+        return outcome
     answer = r.mapping(node, what, ("answer",))
     if "answer" not in answer:
         r.fail(node, BAD_VALUE, f"{what}: write answer, busy, no-answer, fail or {{answer: ...}}")
@@ -322,9 +335,9 @@ def _outcome(r: _Reader, node: Node, what: str) -> DialOutcome:
     timing = r.mapping(value, "answer", ("after", "talk"))
     outcome = DialOutcome("answer")
     if "after" in timing:
-        outcome = dataclasses.replace(outcome, after_ms=r.integer(timing["after"][1], "after"))
+        outcome = dataclasses.replace(outcome, after_ms=r.duration_ms(timing["after"][1], "after"))
     if "talk" in timing:
-        outcome = dataclasses.replace(outcome, talk_ms=r.integer(timing["talk"][1], "talk"))
+        outcome = dataclasses.replace(outcome, talk_ms=r.duration_ms(timing["talk"][1], "talk"))
     return outcome
 
 
@@ -426,6 +439,9 @@ def _limits(r: _Reader, node: Node) -> Limits:
     for name, (_, value) in keys.items():
         if values[name] < 1:
             r.fail(value, BAD_VALUE, f"{name} must be at least 1")
+    if values.get("max_time_ms", 0) > LONGEST_CALL_MS:
+        r.fail(keys["max_time_ms"][1], BAD_VALUE,
+               f"max_time_ms must be at most {LONGEST_CALL_MS} (a year)")  # fmt: skip
     return dataclasses.replace(Limits(), **values)
 
 
@@ -453,27 +469,10 @@ def _expectation(r: _Reader, node: Node) -> Expectation:
     return AtLine(flow_line, line)
 
 
-def _syntax_error(exc: yaml.YAMLError, file: str) -> ScenarioError:
-    line = col = 1
-    message = str(exc)
-    if isinstance(exc, yaml.MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        if mark is not None:
-            line, col = mark.line + 1, mark.column + 1
-        message = " ".join(p for p in (exc.context, exc.problem) if p) or message
-    finding = Finding(SYNTAX.code, "error", f"invalid YAML: {message}", file, line, col)
-    return ScenarioError(finding)
-
-
 def parse_scenario(text: str, file: str) -> Scenario:
     """Read scenario YAML ``text``; ``file`` names it in errors and anchors relative paths."""
     r = _Reader(file, Path(file).parent)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise _syntax_error(exc, file) from None
-    except RecursionError:
-        r.fail(None, SYNTAX, "the YAML is nested too deeply")
+    root = r.compose(text, SYNTAX)
     if root is None:
         r.fail(None, BAD_VALUE, "the scenario is empty; it needs at least 'flow: FILE.xml'")
     top = r.mapping(root, "the scenario", TOP_KEYS)
@@ -496,6 +495,7 @@ def parse_scenario(text: str, file: str) -> Scenario:
         if "expect" in node
         else (),
         description=r.text(node["description"], "description") if "description" in node else None,
+        warnings=tuple(r.warnings),
     )
 
 

@@ -8,8 +8,9 @@ else by the first character (``{``: JSON lines):
   ``fallback5``, ``max_retries``; every other column is a variable. An empty cell is *no
   value* (CSV cannot tell an empty value from none).
 - **JSON lines**: one object per line with the same keys, or the fallbacks as a list
-  ``"fallbacks": [...]``. Other keys are variables: strings as they are, numbers and booleans
-  as JSON writes them (``2.5``, ``true``); ``null`` is no value; lists and objects are refused.
+  ``"fallbacks": [...]``. Other keys are variables: strings as they are, numbers exactly as
+  written (``2.50``, ``1e999``: never converted), booleans as ``true``/``false``; ``null`` is
+  no value; lists and objects are refused, and so is a key given twice in one row.
 
 A row's number is the line where it starts in the file (for CSV, the header is row 1: the
 numbering a spreadsheet shows). Numbers are E.164 (``+`` country code and number, no spaces),
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 from collections.abc import Iterator
@@ -31,6 +31,7 @@ from typing import Any
 
 import phonenumbers
 
+from callflow.bounded import DataError, JsonNumber, load_json
 from callflow.diagnostics import Finding, RuleInfo
 from callflow.fsio import read_regular
 from callflow.variables import NAME
@@ -132,7 +133,7 @@ def _number(column: str, raw: str) -> str:
 
 def _retries(raw: str) -> int:
     text = raw.strip()
-    if not text.isascii() or not text.isdigit() or int(text) > MAX_RETRIES:
+    if not text.isascii() or not text.isdigit() or len(text) > 2 or int(text) > MAX_RETRIES:
         raise _BadRow(f"max_retries: {raw!r} is not a whole number from 0 to {MAX_RETRIES}")
     return int(text)
 
@@ -247,14 +248,17 @@ def _accept(
 
 
 def json_value(key: str, value: Any) -> str | None:
-    """A JSON value as variable text: strings as they are, numbers and booleans as JSON
-    writes them, None for null; ``ValueError`` for a list or an object."""
+    """A JSON value (from ``load_json``) as variable text: strings as they are, numbers as
+    written, booleans as ``true``/``false``, None for null; ``ValueError`` for a list or an
+    object."""
     if value is None:
         return None
     if isinstance(value, str):
         return value
-    if isinstance(value, bool | int | float):
-        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, JsonNumber):
+        return value.text
     raise _BadRow(f"{key}: a list or object is not a value")
 
 
@@ -302,9 +306,9 @@ def _read_jsonl(text: str, out: Recipients) -> None:
             continue
         out.rows_read += 1
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            out._add(BAD_ROW, f"row {row}: not valid JSON: {exc.msg} (column {exc.colno})", row)
+            data = load_json(line)
+        except DataError as exc:
+            out._add(BAD_ROW, f"row {row}: not valid JSON: {exc.message} (column {exc.col})", row)
             continue
         try:
             _json_row(row, data, out, warned)

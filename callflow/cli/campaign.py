@@ -142,7 +142,8 @@ def _simulate(
     chosen = seed if seed is not None else behaviour.seed if behaviour.seed is not None else 0
     rows = recipients.rows
     flow = flow_map(docs, rows, behaviour)
-    findings: list[Finding] = unmatched_findings(flow, behaviour) if flow is not None else []
+    findings: list[Finding] = list(behaviour.warnings)
+    findings += unmatched_findings(flow, behaviour) if flow is not None else []
     part = Part()
     if flow is not None:
         job = Job(docs.template.text, docs.file, behaviour, flow, chosen)

@@ -8,12 +8,12 @@ Findings go to stderr as ``file:line:col: CODE severity message``, at the templa
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from callflow.bounded import DataError, load_json
 from callflow.campaign.documents import Documents, RowFindings
 from callflow.campaign.recipients import Recipient, json_value, load_recipients
 from callflow.fsio import atomic_write, read_regular
@@ -31,9 +31,12 @@ def _vars(raw: str) -> dict[str, str]:
         except (OSError, UnicodeDecodeError) as exc:
             raise click.BadParameter(f"cannot read {raw[1:]}: {exc}", param_hint="--vars") from None
     try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not JSON: {exc}", param_hint="--vars") from None
+        data = load_json(raw)
+    except DataError as exc:
+        where = f"line {exc.line} column {exc.col}"
+        raise click.BadParameter(
+            f"not usable JSON: {exc.message} ({where})", param_hint="--vars"
+        ) from None
     if not isinstance(data, dict):
         raise click.BadParameter('give a JSON object: {"name": "value"}', param_hint="--vars")
     values = {}

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from callflow.cli.callopts import call_context
+from callflow.cli.callopts import call_context, warn_dial, warn_duration, warnings_out
 from simulator.caller import CallerScript, DialOutcome
 from simulator.expect import Failure
 from simulator.render import transcript, wants_colour
@@ -69,12 +69,15 @@ def _caller(digits: tuple[str, ...], dials: tuple[str, ...], dial_default: str |
             table[target] = dial_outcome(outcome)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--dial") from None
+        warn_dial("--dial", f"{target}={outcome}", table[target])
     default = DialOutcome()
     if dial_default is not None:
         try:
             default = dial_outcome(dial_default)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--dial-default") from None
+        warn_dial("--dial-default", dial_default, default)
+    warn_duration("--hangup-at", hangup_at)
     return CallerScript(actions, table, default, hangup_at)
 
 
@@ -231,6 +234,7 @@ def simulate(flow: Path | None, scenario: Path | None, fmt: str, interactive: bo
         except ScenarioError as exc:
             click.echo(exc.finding.render(), err=True)
             sys.exit(EXIT_USAGE)
+        warnings_out(scn.warnings)
     elif flow is None:
         raise click.UsageError("give a FLOW file or --scenario FILE")
     else:

@@ -24,6 +24,7 @@ from typing import Any
 import click
 from lxml import etree
 
+from callflow.cli.callopts import warnings_out
 from callflow.cli.simulate import check_backend_options, close_backends, open_backends
 from simulator.coverage import conclude, measuring
 from simulator.render import wants_colour
@@ -76,6 +77,7 @@ def run_one(path: str, backends: RunBackends | None = None) -> Outcome:
     backends = backends or RunBackends()
     try:
         scenario = load_scenario(path)
+        warnings_out(scenario.warnings)
         flow = load_flow(scenario.flow)
         if flow.unreadable:
             return Outcome(path, time.perf_counter() - began, error=flow.errors[0].render())

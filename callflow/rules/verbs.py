@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from callflow import model as m
 from callflow import types as t
+from callflow.durations import seconds_warning
 from callflow.rules.base import Hit, Scope, rule, written
 
 
@@ -245,9 +246,6 @@ _SHORT_IS_FINE: frozenset[tuple[type[m.Node], str]] = frozenset(
 )
 """Durations where a few milliseconds can be meant: a short answer delay, a short beep."""
 
-SECONDS_LIMIT = 100
-"""A duration below this many ms is, for a timeout or a pause, almost surely seconds."""
-
 
 def _ms_fields(cls: type[m.Node]) -> tuple[str, ...]:
     return tuple(
@@ -283,12 +281,9 @@ def seconds_not_ms(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """
     for field in _MS_FIELDS[type(node)]:
         value = getattr(node, field)
-        if isinstance(value, int) and 0 < value < SECONDS_LIMIT:
-            name = written(node, field) or field
-            yield Hit(
-                node,
-                f"{node.TAG} {name} of {value} is {value} milliseconds; seconds were probably"
-                " meant",
-                attr=name,
-                hint=f"write {value}000",
-            )
+        if not isinstance(value, int):
+            continue
+        name = written(node, field) or field
+        warning = seconds_warning(f"{node.TAG} {name}", value)
+        if warning is not None:
+            yield Hit(node, warning[0], attr=name, hint=warning[1])

@@ -38,12 +38,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from yaml.nodes import Node
 
 from callflow import types as ct
 from callflow.diagnostics import Finding, RuleInfo
 from callflow.fsio import read_regular
+from simulator.conditions import check_start
 from simulator.yamlread import NodeReader
 
 UNREADABLE = RuleInfo("CP020", "behaviour-unreadable", "error", "The model cannot be read.")
@@ -121,6 +121,8 @@ class Behaviour:
     minimum_s: int = 60
     start: datetime = DEFAULT_START
     tz: str = "UTC"
+    warnings: tuple[Finding, ...] = ()
+    """Doubtful but usable values (durations that look like seconds: CF160)."""
 
     def keys_for(self, line: int | None, tag: str | None) -> Keys:
         """The key choices at a Gather: by line first, then by tag, else the default."""
@@ -168,12 +170,6 @@ class _Reader(NodeReader):
             )
         return value
 
-    def whole(self, node: Node, what: str, least: int = 0) -> int:
-        raw = self.text(node, what).strip().replace("_", "")
-        if not raw.isascii() or not raw.isdigit() or int(raw) < least:
-            self.fail(node, BAD_VALUE, f"{what} must be a whole number >= {least}, not {raw!r}")
-        return int(raw)
-
     def at_most_one(self, node: Node, what: str, *parts: float) -> None:
         if sum(parts) > 1.0 + EPSILON:
             self.fail(
@@ -211,7 +207,7 @@ def _keys(r: _Reader, node: Node, what: str) -> Keys:
                 f"{message}, not 1",
                 "leave silence out: it is the rest",
             )
-    after = r.whole(spec["after_ms"][1], f"{what}.after_ms") if "after_ms" in spec else 0
+    after = r.duration_ms(spec["after_ms"][1], f"{what}.after_ms") if "after_ms" in spec else 0
     return Keys(tuple(keys), hangup, after)
 
 
@@ -264,7 +260,7 @@ def _read(r: _Reader, root: Node, base: Path) -> Behaviour:
                 values[attr] = r.probability(dial[word][1], f"dial.{word}")
         for word, attr in (("after_ms", "dial_after_ms"), ("talk_ms", "dial_talk_ms")):
             if word in dial:
-                values[attr] = r.whole(dial[word][1], f"dial.{word}")
+                values[attr] = r.duration_ms(dial[word][1], f"dial.{word}")
         r.at_most_one(
             top["dial"][1], "dial", values.get("dial_answer", 1.0), values.get("dial_busy", 0.0)
         )
@@ -304,21 +300,18 @@ def _read(r: _Reader, root: Node, base: Path) -> Behaviour:
                 BAD_VALUE,
                 f"start: {raw!r} is not an ISO date-time such as 2026-01-05T09:30:00",
             )
+        try:
+            check_start(moment, raw)
+        except ValueError as exc:
+            r.fail(top["start"][1], BAD_VALUE, f"start: {exc}")
         values["start"] = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
-    return Behaviour(r.file, **values)
+    return Behaviour(r.file, **values, warnings=tuple(r.warnings))
 
 
 def parse_behaviour(text: str, file: str, base: Path | None = None) -> Behaviour:
     """A model from YAML text; ``BehaviourError`` at the first mistake."""
     r = _Reader(file)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        finding = Finding(SYNTAX.code, "error", f"not valid YAML: {reason}", file, line, col)
-        raise BehaviourError(finding) from None
+    root = r.compose(text, SYNTAX)
     if root is None:
         r.fail(None, BAD_VALUE, "the model is empty", "it needs at least call: {answer: P}")
     return _read(r, root, base if base is not None else Path(file).parent)
