@@ -1,19 +1,35 @@
 """Shared fixtures and the hypothesis profile for the whole suite.
 
-The shared examples live next to the repository (``../shared/examples``), here and in CI.
-Tests that take a ``shared_example`` or ``bad_example`` argument are run once per file.
+Everything the suite needs is in the repository: the project's acceptance corpus
+(tests/data/corpus, see tests/corpus.py) and the bundled examples. The shared examples
+(``../shared/examples``, beside the checkout in the team's CI) are an *extra* acceptance layer:
+where that folder is absent, the tests that read it are skipped with a reason that says so.
+
+Parametrized arguments, one test per file:
+
+- ``example_flow``: every valid flow, the corpus's, the bundled examples and the shared ones;
+- ``broken_document``: every broken document of the corpus (a ``corpus.Broken``);
+- ``shared_example`` / ``bad_example``: the shared valid / bad examples only.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from corpus import broken_documents, bundled_examples, valid_files
 from hypothesis import HealthCheck, settings
 
 SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
-"""The example flows every engineer's code is checked against (``*.xml`` lint clean)."""
+"""The team's shared example flows, when they sit beside the checkout (an extra layer)."""
+
+SHARED_ABSENT = (
+    f"the shared examples are not beside this checkout ({SHARED_EXAMPLES} does not exist): "
+    "this extra acceptance layer is skipped; the project's own corpus (tests/data/corpus) runs"
+)
 
 settings.register_profile(
     "default",
@@ -26,30 +42,61 @@ settings.register_profile("thorough", parent=settings.get_profile("default"), ma
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def shared_present() -> bool:
+    """Whether the shared examples sit beside the checkout."""
+    return SHARED_EXAMPLES.is_dir()
+
+
+needs_shared = pytest.mark.skipif(not shared_present(), reason=SHARED_ABSENT)
+"""Mark a test that reads the shared examples by name: skipped, visibly, without them."""
+
+
 def good_example_files() -> list[Path]:
-    """Every valid shared example (they must parse and lint without errors)."""
+    """Every valid shared example (none when the folder is absent)."""
     return sorted(SHARED_EXAMPLES.glob("*.xml"))
 
 
 def bad_example_files() -> list[Path]:
-    """Every shared bad example (its header comment names the line and the mistake)."""
+    """Every shared bad example (none when the folder is absent)."""
     return sorted((SHARED_EXAMPLES / "bad").glob("*.xml"))
 
 
-@pytest.fixture
-def shared_examples() -> Path:
-    """The directory of shared example flows."""
-    return SHARED_EXAMPLES
+def acceptance_flows() -> list[Path]:
+    """Every valid flow available here: the corpus's, the bundled ones, the shared ones."""
+    return [*valid_files(), *bundled_examples(), *good_example_files()]
+
+
+def _own(found: list[Any], ids: list[str], where: str) -> list[Any]:
+    if not found:  # the project's own files missing must fail loudly, not pass vacuously
+        raise pytest.UsageError(f"no files found under {where}")
+    return [pytest.param(item, id=name) for item, name in zip(found, ids, strict=True)]
+
+
+def _shared(files: Callable[[], list[Path]]) -> list[Any]:
+    found = files()
+    if not shared_present():
+        skip = pytest.mark.skip(reason=SHARED_ABSENT)
+        return [pytest.param(None, id="shared-absent", marks=skip)]
+    if not found:  # the folder is there but empty: a broken checkout, not a skip
+        raise pytest.UsageError(f"no example files found under {SHARED_EXAMPLES}")
+    return [pytest.param(p, id=f"shared/{p.name}") for p in found]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize ``shared_example`` / ``bad_example`` arguments over the example files."""
-    for name, files in (("shared_example", good_example_files), ("bad_example", bad_example_files)):
-        if name in metafunc.fixturenames:
-            found = files()
-            if not found:  # a missing checkout must fail loudly, not pass vacuously
-                raise pytest.UsageError(f"no example files found under {SHARED_EXAMPLES}")
-            metafunc.parametrize(name, found, ids=[p.name for p in found])
+    """Parametrize the corpus and shared-example arguments, one test per file."""
+    names = metafunc.fixturenames
+    if "example_flow" in names:
+        own = [*valid_files(), *bundled_examples()]
+        params = _own(own, [f"{p.parent.name}/{p.name}" for p in own], "tests/data/corpus/valid")
+        metafunc.parametrize("example_flow", params + _shared(good_example_files))
+    if "broken_document" in names:
+        docs = broken_documents()
+        params = _own(docs, [d.path.name for d in docs], "tests/data/corpus/broken")
+        metafunc.parametrize("broken_document", params)
+    if "shared_example" in names:
+        metafunc.parametrize("shared_example", _shared(good_example_files))
+    if "bad_example" in names:
+        metafunc.parametrize("bad_example", _shared(bad_example_files))
 
 
 @pytest.fixture(autouse=True, scope="session")

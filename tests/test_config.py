@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import bad_example_files
+from corpus import broken_files
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -278,7 +278,7 @@ def test_configs_check_command_line_codes_before_any_file() -> None:
 
 @cache
 def semantic_examples() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in bad_example_files()]
+    texts = [p.read_text(encoding="utf-8") for p in broken_files()]
     return [t for t in texts if not {f.code for f in lint_source(t)} & PARSE_CODES] + [FLOW]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import bad_example_files
+from corpus import broken_files
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -156,7 +156,7 @@ def test_bad_directives_follow_the_settings_too() -> None:
 
 @cache
 def examples() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in bad_example_files()]
+    texts = [p.read_text(encoding="utf-8") for p in broken_files()]
     return [t for t in texts if not {f.code for f in lint_source(t)} & PARSE_CODES]
 
 

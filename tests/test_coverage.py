@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -53,9 +54,23 @@ def test_hits_count_the_runs_and_percentages_combine(tmp_path: Path) -> None:
     assert set(flows) == {"after-hours.xml", "callback-flow.xml", "geo-routing.xml",
                           "main-menu.xml", "voicemail.xml"}  # fmt: skip
     menu = flows["main-menu.xml"]
-    assert menu["runs"] == 5  # five main-menu scenarios
+    calls = len(list(SCENARIOS.glob("main-menu-*.yaml")))
+    assert calls >= 5 and menu["runs"] == calls  # one run per main-menu scenario
     answer = next(i for i in menu["commands"]["items"] if i["line"] == 4)
-    assert answer["hits"] == 5  # every call answers
+    assert answer["hits"] == calls  # every call answers
+
+
+def test_the_bundled_scenarios_meet_the_readme_threshold() -> None:
+    """The README's command, as written: the bundled scenarios cover every example's branches."""
+    result = run("test", SCENARIOS, "--coverage", "--fail-under", "80")
+    assert result.exit_code == 0, result.output
+    assert "meets --fail-under 80%" in result.output
+    per_flow = re.findall(r"(\S+\.xml): commands \d+/\d+ \([\d.]+%\), branches (\d+)/(\d+)",
+                          result.output)  # fmt: skip
+    assert {Path(f).name for f, _, _ in per_flow} == {
+        p.name for p in MAIN_MENU.parent.glob("*.xml")
+    }
+    assert all(taken == total for _, taken, total in per_flow), per_flow
 
 
 def test_fail_under_checks_branch_coverage_of_all_flows() -> None:

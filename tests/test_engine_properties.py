@@ -1,11 +1,12 @@
-"""Engine properties over random valid flows and random callers, and the shared examples."""
+"""Engine properties over random valid flows and random callers, and every example flow (the
+corpus's, the bundled ones, and the shared ones where they are present)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
+from conftest import SHARED_EXAMPLES, acceptance_flows, needs_shared
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import valid_models
@@ -29,7 +30,7 @@ from simulator import (
 )
 
 LIMITS = Limits(max_steps=300, max_time_ms=2 * 3600 * 1000, max_http_hops=3)
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+EXAMPLES = SHARED_EXAMPLES
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,16 @@ def test_any_valid_flow_terminates_in_bounds_and_is_deterministic(
     assert again == first
 
 
+FLOWS = acceptance_flows()
+
+
 @given(scripts)
-def test_shared_examples_run_cleanly_for_any_caller(script: CallerScript) -> None:
-    for path in sorted(EXAMPLES.glob("*.xml")):
+def test_example_flows_run_cleanly_for_any_caller(script: CallerScript) -> None:
+    for path in FLOWS:
         check_run(simulate(parse(path), caller=script, limits=LIMITS))
 
 
+@needs_shared
 def test_main_menu_example_paths() -> None:
     flow = parse(EXAMPLES / "main-menu.xml")
     appointments = simulate(flow, caller=CallerScript(actions=(Press("1"),)))
@@ -123,6 +128,7 @@ def test_main_menu_example_paths() -> None:
     assert busy.events[-1].data == {"by": "flow", "tag": "appointments-busy"}
 
 
+@needs_shared
 def test_voicemail_example_plays_back_what_was_recorded() -> None:
     flow = parse(EXAMPLES / "voicemail.xml")
     result = simulate(flow, caller=CallerScript(actions=(Press("#", delay_ms=8000),)))
@@ -132,6 +138,7 @@ def test_voicemail_example_plays_back_what_was_recorded() -> None:
     assert result.of_kind("say")[-1].t == play.t + 8000
 
 
+@needs_shared
 def test_after_hours_example_follows_the_clock() -> None:
     flow = parse(EXAMPLES / "after-hours.xml")
     saturday = simulate(flow, context=CallContext(start=datetime(2026, 1, 10, 12, tzinfo=UTC)))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import SHARED_EXAMPLES
+from corpus import BUNDLED, VALID
 
 from callflow import fsio
 from callflow import model as m
@@ -18,7 +18,7 @@ from callflow.cli import fmt as fmt_cli
 from callflow.lint import lint_source
 from callflow.parser import parse
 
-LEGACY = SHARED_EXAMPLES / "legacy-spellings.xml"
+LEGACY = VALID / "alias-spellings.xml"
 SPELLING_RULES = {"CF150", "CF151", "CF152", "CF153"}
 OLD = 1_000_000_000  # an mtime long ago, to see whether a run touched the file
 
@@ -61,12 +61,12 @@ def test_second_run_changes_nothing_and_does_not_touch_the_file(legacy: Path) ->
     assert legacy.stat().st_mtime == OLD and legacy.stat().st_ino == inode
 
 
-def test_canonical_shared_examples_are_left_untouched(tmp_path: Path) -> None:
+def test_canonical_bundled_example_is_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "menu.xml"
-    shutil.copyfile(SHARED_EXAMPLES / "main-menu.xml", path)
+    shutil.copyfile(BUNDLED / "main-menu.xml", path)
     os.utime(path, (OLD, OLD))
     assert run(str(path)).exit_code == 0
-    assert path.read_bytes() == (SHARED_EXAMPLES / "main-menu.xml").read_bytes()
+    assert path.read_bytes() == (BUNDLED / "main-menu.xml").read_bytes()
     assert path.stat().st_mtime == OLD
 
 
@@ -74,7 +74,7 @@ def test_check_lists_files_that_would_change_writes_nothing_and_exits_1(
     legacy: Path, tmp_path: Path
 ) -> None:
     clean = tmp_path / "clean.xml"
-    shutil.copyfile(SHARED_EXAMPLES / "voicemail.xml", clean)
+    shutil.copyfile(BUNDLED / "voicemail.xml", clean)
     data = legacy.read_bytes()
     result = run("--check", str(tmp_path))
     assert result.exit_code == 1

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SHARED_EXAMPLES
+from corpus import VALID
 from test_hostile_corpus import obeying_permissions
 
 from callflow import fsio
 from callflow.cli import cli
 from callflow.cli import fmt as fmt_cli
 
-LEGACY = SHARED_EXAMPLES / "legacy-spellings.xml"
+LEGACY = VALID / "alias-spellings.xml"
 OLD = 1_000_000_000
 RUN_FMT = "import sys; from callflow.cli import main; main(sys.argv[1:])"
 

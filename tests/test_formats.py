@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
-from conftest import bad_example_files
+from corpus import broken_files
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
@@ -244,10 +244,10 @@ def test_sarif_info_level_is_a_note(flows: Path) -> None:
     assert [r["level"] for r in log["runs"][0]["results"]] == ["note"]
 
 
-def test_every_bad_example_gives_a_valid_sarif_log(
+def test_every_broken_document_gives_a_valid_sarif_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for path in bad_example_files():
+    for path in broken_files():
         shutil.copy(path, tmp_path / path.name)
     monkeypatch.chdir(tmp_path)
     result, log = sarif(".")

@@ -1,13 +1,14 @@
-"""The shared examples: good ones lint without errors, each bad one is reported at the line
-its header comment names, with the rule this table expects. Random broken documents never
-crash the linter."""
+"""Every valid flow (the corpus's, the bundled and the shared ones) lints without errors; each
+shared bad example is reported at the line its header comment names, with the rule this table
+expects (the corpus's broken documents are held to their headers in test_corpus.py). Random
+broken documents never crash the linter."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from conftest import bad_example_files
+from conftest import bad_example_files, needs_shared
 from hypothesis import given
 from strategies import mutated_documents, valid_models
 
@@ -50,8 +51,8 @@ def expectation(path: Path) -> tuple[int, str]:
     return int(found.group(1)), found.group(2)
 
 
-def test_shared_example_lints_without_errors(shared_example: Path) -> None:
-    result = lint_file(str(shared_example))
+def test_example_flow_lints_without_errors(example_flow: Path) -> None:
+    result = lint_file(str(example_flow))
     errors = [f.render() for f in result.findings if f.severity == "error"]
     assert not result.unreadable
     assert errors == []
@@ -71,6 +72,7 @@ def test_bad_example_is_reported_at_its_line_with_the_expected_rule(bad_example:
     assert (code, expected_severity) in at_line
 
 
+@needs_shared
 def test_every_bad_example_has_an_entry_and_every_entry_a_file() -> None:
     assert {p.name for p in bad_example_files()} == set(EXPECTED_CODE)
 

@@ -62,8 +62,8 @@ def test_escaping_of_markup_characters_round_trips() -> None:
     assert parse(xml) == model
 
 
-def test_shared_examples_reach_a_fixed_point(shared_example: Path) -> None:
-    first = parse(shared_example)
+def test_example_flows_reach_a_fixed_point(example_flow: Path) -> None:
+    first = parse(example_flow)
     canonical = to_xml(first)
     second = parse(canonical)
     assert second == first
@@ -71,8 +71,8 @@ def test_shared_examples_reach_a_fixed_point(shared_example: Path) -> None:
     assert_schema_valid(canonical)
 
 
-def test_canonical_form_drops_alias_spellings(shared_example: Path) -> None:
-    canonical = parse(to_xml(parse(shared_example)))
+def test_canonical_form_drops_alias_spellings(example_flow: Path) -> None:
+    canonical = parse(to_xml(parse(example_flow)))
     for node in walk(canonical):
         spelling = node.spelling
         assert spelling is None or (

@@ -6,8 +6,10 @@ the seeds are read from the others::
     pip install -e '.[fuzz]'
     python tests/fuzz/fuzz_lint.py -max_total_time=20 /tmp/fuzz-found tests/fuzz/corpus
 
-A crash prints the input's path (``crash-<sha1>``). Copy the input into tests/fuzz/corpus/
-(name it ``regression-<what>.xml``) once fixed: every test run checks every seed.
+The first folder is created when it does not exist yet (libFuzzer itself refuses a missing
+folder); the seed folders must exist. A crash prints the input's path (``crash-<sha1>``).
+Copy the input into tests/fuzz/corpus/ (name it ``regression-<what>.xml``) once fixed: every
+test run checks every seed.
 
 Element and attribute names of the grammar are handed to libFuzzer as a dictionary, so it
 does not have to guess them byte by byte.
@@ -45,7 +47,17 @@ def dictionary() -> str:
     return path
 
 
+def make_output_folder(argv: list[str]) -> None:
+    """Create the first folder argument (where libFuzzer writes new inputs) if it is missing,
+    and say so; the later ones are seeds, and a missing seed folder stays an error."""
+    folders = [arg for arg in argv[1:] if not arg.startswith("-")]
+    if folders and not os.path.exists(folders[0]):
+        os.makedirs(folders[0])
+        print(f"fuzz_lint: created {folders[0]} for the inputs found", file=sys.stderr)
+
+
 def main(argv: list[str]) -> None:
+    make_output_folder(argv)
     if not any(arg.startswith("-dict=") for arg in argv):
         argv = [argv[0], f"-dict={dictionary()}", *argv[1:]]
     atheris.Setup(argv, check)

@@ -53,9 +53,9 @@ def test_the_harness_catches_what_it_is_for(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_a_few_seconds_of_atheris(tmp_path: Path) -> None:
+    """As the README runs it: the output folder does not exist yet and is created."""
     pytest.importorskip("atheris")
     found = tmp_path / "found"
-    found.mkdir()
     done = subprocess.run(
         [sys.executable, str(HERE / "fuzz_lint.py"), f"-max_total_time={QUICK_SECONDS}",
          "-rss_limit_mb=2048", "-timeout=20", f"-artifact_prefix={tmp_path}/", str(found),
@@ -65,3 +65,4 @@ def test_a_few_seconds_of_atheris(tmp_path: Path) -> None:
     crashes = sorted(p.name for p in tmp_path.glob("crash-*"))
     assert done.returncode == 0 and not crashes, done.stderr[-3000:]
     assert "Done" in done.stderr  # libFuzzer ran and finished in its time
+    assert found.is_dir() and f"created {found}" in done.stderr
