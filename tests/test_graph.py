@@ -332,3 +332,39 @@ def test_unreadable_and_invalid_flows(tmp_path: Path) -> None:
     broken.write_text("<Response><Say>")
     result = run("graph", broken)
     assert result.exit_code == 1 and f"{broken}:1:" in result.stderr
+
+
+# ---- cost --------------------------------------------------------------------------------------
+
+
+class _CountingChildren(tuple[m.Node, ...]):
+    """A children tuple that counts every child handed out (by index, slice or iteration)."""
+
+    reads = 0
+
+    def __getitem__(self, key: Any) -> Any:
+        got = super().__getitem__(key)
+        _CountingChildren.reads += len(got) if isinstance(key, slice) else 1
+        return got
+
+    def __iter__(self) -> Any:
+        for child in super().__iter__():
+            _CountingChildren.reads += 1
+            yield child
+
+
+def _reads_to_draw(says: int) -> int:
+    body = _CountingChildren(m.Say(content=f"line {i}") for i in range(says))
+    doc = m.Response(children=body)
+    _CountingChildren.reads = 0
+    drawn = graph.build(doc)
+    assert len(drawn.edges) == says + 1  # start -> first, each -> the next, last -> end
+    return _CountingChildren.reads
+
+
+def test_drawing_a_long_block_reads_each_child_a_bounded_number_of_times() -> None:
+    """Finding where control goes after each command used to search its sibling list from the
+    start (quadratic: a 99,990-command Response took minutes); the work is counted, not timed."""
+    small, large = _reads_to_draw(500), _reads_to_draw(4000)
+    assert large <= 10 * 4000
+    assert large / small <= 8 * 1.1  # eight times the commands, at most eight times the reads
