@@ -301,6 +301,41 @@ def test_stale_or_foreign_coverage_is_said(tmp_path: Path) -> None:
     assert run("graph", copy, "--coverage", report).exit_code == 2
 
 
+def _explored(flow: str) -> dict[str, Any]:
+    """The one coverage entry ``callflow explore`` writes for ``flow`` (as typed)."""
+    entry: dict[str, Any] = json.loads(run("explore", flow, "--format", "json").output)
+    return dict(entry["coverage"]["flows"][0])
+
+
+def test_coverage_is_matched_by_content_then_by_resolved_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report says ``menu.xml`` as typed in its folder; from elsewhere the same file is
+    ``flows/menu.xml`` or an absolute path, and a copy elsewhere has the same content."""
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "menu.xml").write_bytes(MAIN_MENU.read_bytes())
+    (flows / "nested.xml").write_bytes(NESTED.read_bytes())
+    monkeypatch.chdir(flows)
+    menu, nested = _explored("menu.xml"), _explored("nested.xml")
+    assert menu["flow"] == "menu.xml" and menu["sha256"]
+    report = flows / "cov.json"
+    report.write_text(json.dumps({"version": 1, "flows": [nested, menu]}))
+    monkeypatch.chdir(tmp_path)
+    want = {str(i["id"]) for i in menu["commands"]["items"] if i["hits"]}
+    for spelling in ("flows/menu.xml", str(flows / "menu.xml"), "flows/../flows/menu.xml"):
+        marks, warning = draw.read_marks(report, Path(spelling))
+        assert warning is None and marks.commands == frozenset(want), spelling
+    elsewhere = tmp_path / "copy-of-menu.xml"  # same bytes, another name: same coverage
+    elsewhere.write_bytes(MAIN_MENU.read_bytes())
+    result = run("graph", elsewhere, "--coverage", report)
+    assert result.exit_code == 0 and "uncovered" not in parse_mermaid(result.output)["classes"]
+    # Edited since: found by its path (relative to the report's folder), said to be stale.
+    (flows / "menu.xml").write_text(MAIN_MENU.read_text().replace("Goodbye.", "Bye."))
+    marks, warning = draw.read_marks(report, Path("flows/menu.xml"))
+    assert marks.commands == frozenset(want) and warning and "another version" in warning
+
+
 # ---- the command -------------------------------------------------------------------------
 
 
