@@ -186,7 +186,7 @@ def table(r: dict[str, Any]) -> str:
         ),
         (
             f"graph, {r['graph']['says']:,}-Say Response (s)", f"{r['graph']['seconds']:.3f} s",
-            f"twice the size: {r['graph']['seconds_double']:.3f} s",
+            f"half the size: {r['graph']['seconds_half']:.3f} s",
             _x(r["graph"]["growth_when_doubled"]), "< 5 s, doubling <= 2.5x", _yes(ok["graph"]),
         ),
     ]  # fmt: skip
