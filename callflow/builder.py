@@ -166,6 +166,8 @@ def _table(cls: type[m.Node]) -> _Table:
 
 
 _TABLES: dict[type[m.Node], _Table] = {cls: _table(cls) for cls in m.ELEMENT_TYPES}
+_TEXT_COMMENTS = {cls.TAG: m.text_comments(cls) for cls in m.ELEMENT_TYPES}
+"""Element tag -> whether a leading comment child is written in its text."""
 
 # XML 1.0 Char production: tab, LF, CR and the ranges below; everything else cannot be written.
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -419,6 +421,8 @@ class Element(Generic[N]):
                     head += writers[name](value)
         text = _escape_text(content) if content else None
         nl = "\n" if pretty else ""
+        if self._children and isinstance(self._children[0], Comment) and _TEXT_COMMENTS[table.tag]:
+            raise _Fallback  # a comment in the text: the serializer places it (Comment.at)
         if not self._children:
             out.append(f"{head}/>{nl}" if text is None else f"{head}>{text}</{table.tag}>{nl}")
             return
