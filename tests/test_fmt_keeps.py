@@ -136,7 +136,7 @@ def test_a_rewrite_that_would_change_what_a_suppression_covers_is_refused(
     of them would no longer be covered. The file is left as it is, and the message says so."""
     path = tmp_path / "flow.xml"
     original = (
-        "<Response>\n  <Say>a</Say><Pause length=\"5\"/> <!-- callflow: ignore=CF160 -->\n"
+        '<Response>\n  <Say>a</Say><Pause length="5"/> <!-- callflow: ignore=CF160 -->\n'
         "</Response>\n"
     )
     path.write_text(original)
@@ -171,7 +171,7 @@ def commented_documents(draw: st.DrawFn, join_lines: bool = True) -> bytes:
     if join_lines:
         text = re.sub(r">\n\s*<", lambda _: draw(st.sampled_from([">\n  <", "><", "> <"])), text)
     cut = [i + 1 for i, c in enumerate(text) if c == ">"]
-    cut += [i for i, c in enumerate(text) if c not in "<>&" and 0 < i and text[i - 1] not in "&"]
+    cut += [i for i, c in enumerate(text) if c not in "<>&" and i > 0 and text[i - 1] not in "&"]
     places = sorted(set(draw(st.lists(st.sampled_from(cut[1:] or cut), min_size=1, max_size=10))))
     out, last = [], 0
     for place in places:

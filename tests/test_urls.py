@@ -73,9 +73,7 @@ def test_lint_and_the_simulator_agree_on_every_url(url: str) -> None:
     [("simulate", "<Response><Say>hi</Say></Response>"),
      ("import twiml", "<Response><Say>hi</Say></Response>")],
 )  # fmt: skip
-def test_base_url_options_refuse_an_impossible_port(
-    command: str, doc: str, tmp_path: Path
-) -> None:
+def test_base_url_options_refuse_an_impossible_port(command: str, doc: str, tmp_path: Path) -> None:
     flow = tmp_path / "f.xml"
     flow.write_text(doc)
     args = [*command.split(), str(flow), "--base-url", "https://ivr.example:99999/"]
