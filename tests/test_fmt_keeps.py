@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from strategies import valid_models
 
@@ -211,9 +211,11 @@ def test_fmt_keeps_meaning_comment_places_and_suppression_coverage(data: bytes) 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(commented_documents())
+@example(b'<?xml version="1.0"?>\n<!----><!-- callflow: ignore=CF160 --><Response/>\n')
 def test_fmt_never_rewrites_a_file_to_cover_other_elements(data: bytes) -> None:
     """Elements sharing lines: the rewrite keeps the coverage, or is refused, and refused
-    only when some line really held two element start tags."""
+    only when some element started a line after other markup (another element, a comment),
+    which the canonical form, one element per line, cannot keep."""
     loaded, again, _ = _canonical_pipeline(data)
     assert again.model == loaded.model
     why = formatting.changes(loaded, again)
@@ -222,7 +224,7 @@ def test_fmt_never_rewrites_a_file_to_cover_other_elements(data: bytes) -> None:
     else:
         assert "would change what `callflow: ignore` comments cover" in why
         text = data.decode("utf-8")
-        assert any(len(re.findall(r"<[A-Za-z]", line)) > 1 for line in text.splitlines())
+        assert any(re.search(r"\S.*<[A-Za-z]", line) for line in text.splitlines())
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
