@@ -228,9 +228,9 @@ def url_not_absolute(node: m.Node, scope: Scope) -> Iterator[Hit]:
             name = "audio URL" if field == "content" else f"{written(node, field) or field}"
             yield Hit(
                 node,
-                f"{node.TAG} {name} {url!r} {problem}",
+                f"{node.TAG} {name} {url!r} {problem.reason}",
                 attr=written(node, field) if field != "content" else None,
-                hint="write scheme and host too, e.g. https://example.com/path",
+                hint=problem.hint,
             )
 
 
