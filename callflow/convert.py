@@ -190,10 +190,9 @@ def _inline(before: str) -> bool:
     markup before it (as lint's suppressions judge: anything but white space before it)."""
     if "\n" not in before:  # lxml's text: line breaks are LF (a CR here was written &#13;)
         return True  # the tag before it is on the same line
-    return bool(_LAST_LINE.search(before).group().strip())  # type: ignore[union-attr]
+    return bool(before.rpartition("\n")[2].strip())
 
 
-_LAST_LINE = re.compile(r"[^\n]*\Z")
 _TOP_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
 _DECLARATION = re.compile(r"<\?xml[\s?]")
 
