@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import builder, explore, lint, simulate
+from bench import builder, explore, graph, lint, simulate
 from bench.timing import Plan
 
 MODES: dict[str, dict[str, Any]] = {
@@ -37,6 +37,7 @@ TARGETS = {
     "startup": "a new process linting one file within 2x the CPU of a bare lxml script",
     "simulate": ">= 10,000 calls/s on one core",
     "explore": "1,000-leaf tree in < 1 s",
+    "graph": "99,990-Say Response drawn in < 5 s, linear (doubling the size <= 2.5x the time)",
 }
 
 
@@ -110,6 +111,7 @@ def run(mode: str) -> dict[str, Any]:
     out["startup"] = lint.startup(STARTUP_FILE, cfg["passes"])
     out["simulate"] = simulate.run(plan)
     out["explore"] = explore.run(cfg["passes"], cfg["levels"])
+    out["graph"] = graph.run(mode, cfg["passes"])
     out["met"] = met(out)
     out["load_average_after"] = _load()
     return out
@@ -131,7 +133,15 @@ def met(r: dict[str, Any]) -> dict[str, bool | None]:
         "startup": r["startup"]["ours_s"] <= 2 * r["startup"]["baseline_s"],
         "simulate": s["calls_per_s"] >= 10_000,
         "explore": None if e["seconds"] is None else e["seconds"] < 1,
+        "graph": _graph_met(r.get("graph")),
     }
+
+
+def _graph_met(gr: dict[str, Any] | None) -> bool | None:
+    if gr is None or gr["growth_when_doubled"] is None:
+        return None
+    linear = gr["growth_when_doubled"] <= 2.5
+    return linear and (gr["seconds"] < 5 if gr["says"] >= graph.SAYS["full"] else True)
 
 
 def _n(value: float | None, unit: str = "") -> str:
@@ -199,6 +209,11 @@ def table(r: dict[str, Any]) -> str:
             f"explore, {e.get('leaves') or 1000:,}-leaf tree (s)",
             "n/a" if e["seconds"] is None else f"{e['seconds']:.3f} s, {e['paths']} paths",
             e["reason"] or "", "", "< 1 s", _yes(ok["explore"]),
+        ),
+        (
+            f"graph, {r['graph']['says']:,}-Say Response (s)", f"{r['graph']['seconds']:.3f} s",
+            f"half the size: {r['graph']['seconds_half']:.3f} s",
+            _x(r["graph"]["growth_when_doubled"]), "< 5 s, doubling <= 2.5x", _yes(ok["graph"]),
         ),
     ]  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

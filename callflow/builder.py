@@ -186,6 +186,8 @@ def _table(cls: type[m.Node]) -> _Table:
 
 
 _TABLES: dict[type[m.Node], _Table] = {cls: _table(cls) for cls in m.ELEMENT_TYPES}
+_TEXT_COMMENTS = {cls.TAG: m.text_comments(cls) for cls in m.ELEMENT_TYPES}
+"""Element tag -> whether a leading comment child is written in its text."""
 
 # XML 1.0 Char production: tab, LF, CR and the ranges below; everything else cannot be written.
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -518,6 +520,8 @@ class Element(Generic[N]):
     def _write(self, out: list[str], pad: str, pretty: bool) -> None:
         kids = self._children
         text = self._text
+        if kids and isinstance(kids[0], Comment) and _TEXT_COMMENTS[self._TABLE.tag]:
+            raise _Fallback  # a comment in the text: the serializer places it (Comment.at)
         if not pretty:
             if not kids:
                 out.append(f"{self._head}>{text}{self._CLOSE}" if text else self._head + "/>")

@@ -11,6 +11,7 @@ upper-casing a method...) and remembers the values it has seen; positions are le
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,8 @@ from callflow import model as m
 from callflow import types as t
 from callflow.positions import SourceMap
 
-XSI_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}noNamespaceSchemaLocation"
+XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+XSI_LOCATION = XSI + "noNamespaceSchemaLocation"
 """Where an editor finds the XSD; kept on the model so ``fmt`` writes it back."""
 
 
@@ -128,6 +130,8 @@ class _Plan:
     """The element holds character content."""
     kind: int
     """``_CALLBACK`` (its text is the url), ``_TO`` (content is never None), else 0."""
+    text_comments: bool
+    """Comments in its text keep their place in it (``m.text_comments``)."""
 
 
 _CALLBACK, _TO = 1, 2
@@ -155,6 +159,7 @@ def _plan(rule: g.ElementRule, cls: type[m.Node]) -> _Plan:
         ),
         text=cls.CONTENT != "empty",
         kind=_CALLBACK if cls is m.Callback else _TO if cls is m.To else 0,
+        text_comments=m.text_comments(cls),
     )  # fmt: skip
 
 
@@ -162,14 +167,76 @@ _PLANS: dict[str, _Plan] = {
     name: _plan(rule, rule.cls) for name, rule in g.ELEMENTS.items() if rule.cls is not None
 }
 _make_comment = _constructor(m.Comment)
+_make_instruction = _constructor(m.Instruction)
 _make_response = _MAKERS[m.Response]
 _NO_NAMES: frozenset[str] = frozenset()
 _lazy_pos = m.lazy_pos
 _COMMENT = etree._Comment
+_PI = etree._ProcessingInstruction
+_MARKUP_ONLY = (_COMMENT, _PI)
 _SWITCH = g.SWITCH
 
 
 # ---- the walk ------------------------------------------------------------------------------
+
+
+_InText = tuple[int, int, Any, int, bool]
+"""A comment in an element's text: (place among the children, document index, lxml node,
+offset in the raw text, inline)."""
+
+
+def _inline(before: str) -> bool:
+    """Whether a comment follows other markup or text on its line, given the text since the
+    markup before it (as lint's suppressions judge: anything but white space before it)."""
+    if "\n" not in before:  # lxml's text: line breaks are LF (a CR here was written &#13;)
+        return True  # the tag before it is on the same line
+    return bool(before.rpartition("\n")[2].strip())
+
+
+_TOP_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
+_DECLARATION = re.compile(r"<\?xml[\s?]")
+
+
+def _prolog_inline(text: str, count: int) -> list[bool]:
+    """For the first ``count`` comments and processing instructions before the root element:
+    whether each follows other markup (the XML declaration, another comment) on its line."""
+    out: list[bool] = []
+    cursor = 1 if text.startswith("\ufeff") else 0
+    seen = False
+    while len(out) < count:
+        found = _TOP_ITEM.match(text, cursor)
+        if found is None:
+            break
+        gap = text[cursor : found.start(1)]
+        if not (cursor == 0 and _DECLARATION.match(found.group(1))):
+            out.append(seen and "\n" not in gap and "\r" not in gap)
+        seen = True
+        cursor = found.end()
+    return out + [False] * (count - len(out))
+
+
+def _epilog_inline(text: str, nodes: list[Any]) -> list[bool]:
+    """As ``_prolog_inline``, for the comments and processing instructions after the root
+    (found from the end of the text: nothing but those and white space follows the root)."""
+    starts: list[int] = []
+    end = len(text)
+    for node in reversed(nodes):
+        end = _skip_space_back(text, end)
+        opening = "<!--" if isinstance(node, _COMMENT) else "<?" + str(node.target)
+        end = max(text.rfind(opening, 0, end), 0)
+        starts.append(end)
+    starts.reverse()
+    out = []
+    for start in starts:
+        gap = text[_skip_space_back(text, start) : start]
+        out.append("\n" not in gap and "\r" not in gap)
+    return out
+
+
+def _skip_space_back(text: str, end: int) -> int:
+    while end > 0 and text[end - 1] in " \t\r\n":
+        end -= 1
+    return end
 
 
 class _Walk:
@@ -182,12 +249,22 @@ class _Walk:
         self.count = 0
         self.comments: list[int] = []
 
-    def comment(self, el: Any) -> m.Comment:
+    def number(self, el: Any) -> int:
+        """The document-order index of a comment (processing instructions have none: the
+        position scan, like lint, sees only elements and comments)."""
+        if isinstance(el, _PI):
+            return -1
         index = self.count
         self.count = index + 1
         self.comments.append(index)
-        text = {"text": el.text or ""}
-        return _make_comment((), _lazy_pos(self.src, index), None, _NO_NAMES, text)  # type: ignore[no-any-return]
+        return index
+
+    def comment(self, el: Any, index: int, inline: bool, at: int | None) -> m.Comment:
+        values = {"text": el.text or "", "inline": inline, "at": at}
+        if index < 0:
+            values["target"] = el.target
+            return _make_instruction((), None, None, _NO_NAMES, values)  # type: ignore[no-any-return]
+        return _make_comment((), _lazy_pos(self.src, index), None, _NO_NAMES, values)  # type: ignore[no-any-return]
 
     def node(self, el: Any, wrapper: m.Pos | None) -> m.Node:
         plan = _PLANS[el.tag]
@@ -197,12 +274,16 @@ class _Walk:
         aliases: list[tuple[str, str]] | None = None
         raw_values: list[tuple[str, str]] | None = None
         conflicts: list[tuple[str, str, str]] | None = None
+        xsi: list[tuple[str, str]] | None = None
         items = el.items()
         if items:
             known = plan.attrs
             for name, raw in items:
                 found = known.get(name)
-                if found is None:  # xsi:* and other namespaced attributes the XSD lets through
+                if found is None:  # xsi:*, the only namespaced attributes the XSD lets through
+                    if name.startswith(XSI) and (name != XSI_LOCATION or plan.name != "Response"):
+                        xsi = xsi or []
+                        xsi.append((name[len(XSI) :], raw))
                     continue
                 key, read, alias, xml = found
                 canonical = True
@@ -229,13 +310,16 @@ class _Walk:
         pos = _lazy_pos(self.src, index)
         content: str | None = None
         if len(el):  # element children, comments
-            kids: list[m.Node] = []
+            kids: list[Any] = []
             if plan.text:
                 parts = [el.text or ""]
-                self.children(el, kids, parts, None)
-                content = "".join(parts).strip() or None
+                pending = self.children(el, kids, parts, None, plan.text_comments)
+                joined = "".join(parts)
+                content = joined.strip() or None
+                if pending:
+                    self.settle(kids, pending, joined, content)
             else:
-                self.children(el, kids, None, None)
+                self.children(el, kids, None, None, False)
             children: tuple[m.Node, ...] = tuple(kids)
         else:
             children = ()
@@ -265,28 +349,63 @@ class _Walk:
                 wrapper=wrapper,
             )  # fmt: skip
         given = frozenset(values) if values else _NO_NAMES
+        if xsi:
+            values["xsi"] = tuple(xsi)
         return plan.make(children, pos, spelling, given, values)  # type: ignore[no-any-return]
 
     def children(
-        self, el: Any, kids: list[m.Node], parts: list[str] | None, wrapper: m.Pos | None
-    ) -> None:
+        self,
+        el: Any,
+        kids: list[Any],
+        parts: list[str] | None,
+        wrapper: m.Pos | None,
+        in_text: bool,
+    ) -> list[_InText] | None:
         """Convert the children of ``el`` into ``kids`` (a ``<Switch>`` dissolves into its
-        children, which remember where it was); collect the text between them in ``parts``."""
+        children, which remember where it was); collect the text between them in ``parts``.
+
+        Comments met in the text before any element child (``in_text``) are returned, to be
+        made once the text, and so their place in it, is known; ``kids`` holds None for each.
+        """
+        pending: list[_InText] | None = None
+        size = sum(map(len, parts)) if in_text and parts is not None else 0
+        previous = None
         for child in el[:]:  # a list made in C: 3x faster than iterating the element
             tag = child.tag
             if tag.__class__ is str:
+                in_text = False
                 if tag == _SWITCH:
                     index = self.count
                     self.count = index + 1
-                    self.children(child, kids, None, _lazy_pos(self.src, index))
+                    self.children(child, kids, None, _lazy_pos(self.src, index), False)
                 else:
                     kids.append(self.node(child, wrapper))
-            elif isinstance(child, _COMMENT):
-                kids.append(self.comment(child))
+            elif isinstance(child, _MARKUP_ONLY):
+                before = el.text if previous is None else previous.tail
+                inline = _inline(before or "")
+                if in_text:
+                    pending = pending or []
+                    pending.append((len(kids), self.number(child), child, size, inline))
+                    kids.append(None)
+                else:
+                    kids.append(self.comment(child, self.number(child), inline, None))
             if parts is not None:
                 tail = child.tail
                 if tail:
                     parts.append(tail)
+                    size += len(tail)
+            previous = child
+        return pending
+
+    def settle(
+        self, kids: list[Any], pending: list[_InText], joined: str, content: str | None
+    ) -> None:
+        """Make the comments that sit in an element's text, at their offset in ``content``
+        (the text stripped of surrounding white space)."""
+        lead = len(joined) - len(joined.lstrip())
+        end = len(content or "")
+        for place, index, el, raw, inline in pending:
+            kids[place] = self.comment(el, index, inline, min(max(raw - lead, 0), end))
 
 
 def response(root: Any, text: str, file: str | None) -> m.Response:
@@ -296,11 +415,21 @@ def response(root: Any, text: str, file: str | None) -> m.Response:
     """
     src = SourceMap(text, file)
     walk = _Walk(src)
-    before = [n for n in root.itersiblings(preceding=True) if isinstance(n, _COMMENT)]
-    leading = tuple(walk.comment(n) for n in reversed(before))
+    before = [n for n in root.itersiblings(preceding=True) if isinstance(n, _MARKUP_ONLY)]
+    before.reverse()
+    inline = _prolog_inline(text, len(before)) if before else []
+    leading = tuple(
+        walk.comment(n, walk.number(n), i, None) for n, i in zip(before, inline, strict=True)
+    )
     body = walk.node(root, None)
-    after = [n for n in root.itersiblings() if isinstance(n, _COMMENT)]
-    trailing = tuple(walk.comment(n) for n in after)
+    after = [n for n in root.itersiblings() if isinstance(n, _MARKUP_ONLY)]
+    inline = _epilog_inline(text, after) if after else []
+    trailing = tuple(
+        walk.comment(n, walk.number(n), i, None) for n, i in zip(after, inline, strict=True)
+    )
     src.seal(walk.count, walk.comments)
-    extra = {"leading": leading, "trailing": trailing, "schema_location": root.get(XSI_LOCATION)}
+    extra = {
+        "leading": leading, "trailing": trailing, "schema_location": root.get(XSI_LOCATION),
+        "xsi": body.xsi,
+    }  # fmt: skip
     return _make_response(body.children, body.pos, None, _NO_NAMES, extra)  # type: ignore[no-any-return]

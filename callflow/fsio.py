@@ -93,9 +93,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     renamed over it.
 
     A symbolic link is followed, so the link stays and its target gets the new content. A file
-    this process may not write is refused (``PermissionError``), though the rename would
-    succeed: a read-only file stays as it is. On any failure, or a signal, the original is
-    left untouched and the temporary file removed.
+    with several hard links is written in place instead (``write_in_place``): a rename would
+    give the new content to this name only. A file this process may not write is refused
+    (``PermissionError``), though the rename would succeed: a read-only file stays as it is.
+    On any failure, or a signal, the original is left untouched and the temporary file removed.
     """
     target = os.path.realpath(path)
     try:
@@ -104,6 +105,9 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         st = None
     if st is not None and not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, "Permission denied (the file is read-only)", target)
+    if st is not None and st.st_nlink > 1 and stat.S_ISREG(st.st_mode):
+        write_in_place(target, data)
+        return
     mode = stat.S_IMODE(st.st_mode) if st else 0o666 & ~_current_umask()
     folder, name = os.path.split(target)
     with _signals_deferred():
@@ -123,6 +127,33 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
                 os.unlink(temp)
             raise
         _sync_directory(folder)
+
+
+def write_in_place(path: str | os.PathLike[str], data: bytes) -> None:
+    """Overwrite the content of an existing file, keeping its inode (so every hard link to it
+    sees the new content), its mode and owner.
+
+    The new content is complete in memory before the file is touched, the space it needs is
+    reserved first (where the file system can: a full disk then fails before a byte changes),
+    and signals are held back until the file is written, cut to length and flushed.
+    """
+    fd = os.open(os.fspath(path), os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if hasattr(os, "posix_fallocate") and data:
+            try:
+                os.posix_fallocate(fd, 0, len(data))
+            except OSError as exc:
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                    raise  # ENOSPC and the like: nothing written yet
+        with _signals_deferred():
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.ftruncate(fd, len(data))
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _sync_directory(folder: str) -> None:

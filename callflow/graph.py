@@ -240,6 +240,8 @@ class _Builder:
     doc: m.Response
     ids: dict[int, str] = field(default_factory=dict)
     parents: dict[int, m.Node] = field(default_factory=dict)
+    following: dict[int, m.Node | None] = field(default_factory=dict)
+    """id(node) -> the next command after it in its block (None: it is the block's last)."""
     ancestors: dict[int, tuple[m.Node, ...]] = field(default_factory=dict)
     caught: dict[int, list[m.Node]] = field(default_factory=dict)
     """id(Error) -> the commands whose failures it handles (block-level handlers)."""
@@ -255,6 +257,8 @@ class _Builder:
             self.ancestors[id(node)] = ancestors
             if node.IS_COMMAND and not prompt:
                 shown.append(node)
+            self.note_following(node)
+        self.note_following(self.doc)
         for node in shown:
             if type(node) in _FAILS or type(node) is m.Gather or _plays_recording(node):
                 handler = self.handler_of(node)
@@ -290,15 +294,21 @@ class _Builder:
                 return candidate
         return None
 
+    def note_following(self, block: m.Node) -> None:
+        """Record the next command after each child of ``block``: one pass from the end, so
+        finding where control goes next never searches a sibling list (linear in its size)."""
+        after: m.Node | None = None
+        for child in reversed(block.children):
+            self.following[id(child)] = after
+            if child.IS_COMMAND:
+                after = child
+
     def next_of(self, node: m.Node) -> list[str]:
         """Where control goes after ``node``: its next sibling command, or its block's exit."""
-        parent = self.parents[id(node)]
-        siblings = parent.children
-        index = next(i for i, c in enumerate(siblings) if c is node)
-        for later in siblings[index + 1 :]:
-            if later.IS_COMMAND:
-                return [step_id(self.ids[id(later)])]
-        return self.exits(parent)
+        later = self.following[id(node)]
+        if later is not None:
+            return [step_id(self.ids[id(later)])]
+        return self.exits(self.parents[id(node)])
 
     def exits(self, block: m.Node) -> list[str]:
         """Where control goes when the commands of ``block`` have all run."""

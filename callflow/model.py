@@ -195,6 +195,10 @@ class Node:
     spelling: Spelling | None = _field(default=None, compare=False, repr=False)
     given: frozenset[str] = _field(default=frozenset(), compare=False, repr=False)
     """Attributes written explicitly, so a default value the user wrote is written back."""
+    xsi: tuple[tuple[str, str], ...] = _field(default=(), repr=False)
+    """XML Schema instance attributes as written (local name, value), e.g. ``schemaLocation``:
+    no part of the grammar, kept so that ``fmt`` writes them back (Response's
+    ``noNamespaceSchemaLocation`` is ``Response.schema_location``)."""
 
     @classmethod
     def attr_specs(cls) -> dict[str, AttrSpec]:
@@ -236,10 +240,31 @@ class Node:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Comment(Node):
-    """An XML comment, kept so that ``fmt`` never drops what a person wrote."""
+    """An XML comment, kept so that ``fmt`` never drops what a person wrote.
+
+    Where it sits is kept too, because lint reads it there: a comment that ends a line of
+    markup (``inline``) covers that line, one on a line of its own the next element; one
+    inside an element's text stays at its place in the text (``at``).
+    """
 
     TAG = "#comment"
     text: str = ""
+    inline: bool = _field(default=False, compare=False)
+    """Written after other markup or text on its line (not at the start of a line)."""
+    at: int | None = _field(default=None, compare=False)
+    """Inside the text of an element (see ``text_comments``): the offset in ``content`` where
+    it sits; None for one built in Python (written at the end of the text).
+
+    Layout, like positions: no part of equality (``fmt`` checks it separately)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Instruction(Comment):
+    """A processing instruction (``<?xml-stylesheet href="flow.xsl"?>``): no part of the flow,
+    kept like a comment (every consumer that skips comments skips these)."""
+
+    TAG = "#pi"
+    target: str = ""
 
 
 # ---- data and handlers -------------------------------------------------------------------
@@ -613,7 +638,14 @@ ELEMENT_TYPES: tuple[type[Node], ...] = (
     Response, *COMMAND_TYPES, To, DTMF, Default, Error, Meta,
 )  # fmt: skip
 
+
+def text_comments(cls: type[Node]) -> bool:
+    """Whether comments before the first element child of ``cls`` sit in its text (Say, Play,
+    To, Meta); a Callback's text is its url, written as the attribute."""
+    return cls.CONTENT != "empty" and cls is not Callback
+
+
 _ATTR_SPECS: dict[type[Node], dict[str, AttrSpec]] = {
     cls: {f.name: f.metadata["attr"] for f in dataclasses.fields(cls) if "attr" in f.metadata}
-    for cls in (*ELEMENT_TYPES, Comment)
+    for cls in (*ELEMENT_TYPES, Comment, Instruction)
 }

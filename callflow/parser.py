@@ -136,7 +136,7 @@ class _NoExternal(etree.Resolver):
         return self.resolve_string("", context)  # type: ignore[call-arg]
 
 
-def _make_parser(encoding: str | None = None) -> etree.XMLParser:
+def _make_parser(encoding: str | None = None, keep_pis: bool = False) -> etree.XMLParser:
     parser = etree.XMLParser(
         encoding=encoding,
         resolve_entities=False,
@@ -144,7 +144,7 @@ def _make_parser(encoding: str | None = None) -> etree.XMLParser:
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
-        remove_pis=True,
+        remove_pis=not keep_pis,
         collect_ids=False,
     )
     parser.resolvers.add(_NoExternal())
@@ -155,9 +155,11 @@ _PARSER = _make_parser()
 
 
 @cache
-def _parser_for(encoding: str | None) -> etree.XMLParser:
+def _parser_for(encoding: str | None, keep_pis: bool = False) -> etree.XMLParser:
     """The parser for an encoding known in advance (it overrides the XML declaration)."""
-    return _PARSER if encoding is None else _make_parser(encoding)
+    if encoding is None and not keep_pis:
+        return _PARSER
+    return _make_parser(encoding, keep_pis)
 
 
 def load(source: str | bytes | os.PathLike[str], file: str | None = None) -> Loaded:
@@ -189,18 +191,22 @@ def load_file(path: str | os.PathLike[str], file: str | None = None) -> Loaded:
     return load_bytes(data, file)
 
 
-def read_tree(data: bytes, file: str | None = None, encoding: str | None = None) -> SourceTree:
+def read_tree(
+    data: bytes, file: str | None = None, encoding: str | None = None, *, keep_pis: bool = False
+) -> SourceTree:
     """Parse a document of any XML dialect with every safety rule and limit of this module.
 
     Size, well-formedness, no DTD or entities, no network or local file, node count and
     nesting depth; raises ``ParseError`` with the finding. The Opentact reader (``load``) and
     the TwiML importer both start here, so their inputs are read equally safely.
+    ``keep_pis`` keeps processing instructions in the tree (the Opentact reader keeps them
+    on the model, so ``fmt`` writes them back).
     """
     if len(data) > MAX_BYTES:
         msg = f"document is {len(data)} bytes; the limit is {MAX_BYTES}"
         raise ParseError([_finding(TOO_LARGE, msg, file, 1)])
     try:
-        root: Any = etree.fromstring(data, _parser_for(encoding))
+        root: Any = etree.fromstring(data, _parser_for(encoding, keep_pis))
     except etree.XMLSyntaxError as exc:
         text = _decode(data, encoding)
         # A DTD is refused whatever else is wrong: an entity bomb fails here, not in _unsafe.
@@ -222,7 +228,7 @@ def read_tree(data: bytes, file: str | None = None, encoding: str | None = None)
 def load_bytes(data: bytes, file: str | None = None, encoding: str | None = None) -> Loaded:
     """As ``load``, for bytes already read. ``encoding`` overrides the XML declaration."""
     try:
-        builder = read_tree(data, file, encoding)
+        builder = read_tree(data, file, encoding, keep_pis=True)
     except ParseError as exc:
         return Loaded(None, exc.findings, text=exc.text, file=file)
     root, text, tree = builder.root, builder.text, builder.root.getroottree()

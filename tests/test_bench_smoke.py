@@ -84,8 +84,13 @@ def test_simulate_and_explore_report(smoke: tuple[dict[str, Any], str]) -> None:
 def test_the_table_names_every_benchmark(smoke: tuple[dict[str, Any], str]) -> None:
     _, table = smoke
     for row in ("builder, same strings", "builder, fresh strings", "lint, 1 core",
-                "lint, --jobs 2", "simulate", "explore"):  # fmt: skip
+                "lint, --jobs 2", "simulate", "explore", "graph"):  # fmt: skip
         assert row in table
+
+
+def test_graph_draws_a_long_block_at_two_sizes(smoke: tuple[dict[str, Any], str]) -> None:
+    drawn = smoke[0]["graph"]
+    assert drawn["says"] > 0 and drawn["seconds"] >= 0 and drawn["seconds_half"] >= 0
 
 
 def test_corpus_documents_are_valid_and_broken_ones_are_not(tmp_path: Path) -> None:

@@ -11,10 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 from corpus import BUNDLED, VALID
 
-from callflow import fsio
+from callflow import formatting, fsio
 from callflow import model as m
 from callflow.cli import cli
-from callflow.cli import fmt as fmt_cli
 from callflow.lint import lint_source
 from callflow.parser import parse
 
@@ -147,7 +146,7 @@ def test_a_rewrite_that_would_change_the_meaning_is_refused(
     def lossy(model: m.Response, pretty: bool = True) -> str:
         return "<Response><Hangup/></Response>"
 
-    monkeypatch.setattr(fmt_cli, "to_xml", lossy)
+    monkeypatch.setattr(formatting, "to_xml", lossy)
     data = legacy.read_bytes()
     result = run(str(legacy))
     assert result.exit_code == 1

@@ -301,6 +301,41 @@ def test_stale_or_foreign_coverage_is_said(tmp_path: Path) -> None:
     assert run("graph", copy, "--coverage", report).exit_code == 2
 
 
+def _explored(flow: str) -> dict[str, Any]:
+    """The one coverage entry ``callflow explore`` writes for ``flow`` (as typed)."""
+    entry: dict[str, Any] = json.loads(run("explore", flow, "--format", "json").output)
+    return dict(entry["coverage"]["flows"][0])
+
+
+def test_coverage_is_matched_by_content_then_by_resolved_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report says ``menu.xml`` as typed in its folder; from elsewhere the same file is
+    ``flows/menu.xml`` or an absolute path, and a copy elsewhere has the same content."""
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "menu.xml").write_bytes(MAIN_MENU.read_bytes())
+    (flows / "nested.xml").write_bytes(NESTED.read_bytes())
+    monkeypatch.chdir(flows)
+    menu, nested = _explored("menu.xml"), _explored("nested.xml")
+    assert menu["flow"] == "menu.xml" and menu["sha256"]
+    report = flows / "cov.json"
+    report.write_text(json.dumps({"version": 1, "flows": [nested, menu]}))
+    monkeypatch.chdir(tmp_path)
+    want = {str(i["id"]) for i in menu["commands"]["items"] if i["hits"]}
+    for spelling in ("flows/menu.xml", str(flows / "menu.xml"), "flows/../flows/menu.xml"):
+        marks, warning = draw.read_marks(report, Path(spelling))
+        assert warning is None and marks.commands == frozenset(want), spelling
+    elsewhere = tmp_path / "copy-of-menu.xml"  # same bytes, another name: same coverage
+    elsewhere.write_bytes(MAIN_MENU.read_bytes())
+    result = run("graph", elsewhere, "--coverage", report)
+    assert result.exit_code == 0 and "uncovered" not in parse_mermaid(result.output)["classes"]
+    # Edited since: found by its path (relative to the report's folder), said to be stale.
+    (flows / "menu.xml").write_text(MAIN_MENU.read_text().replace("Goodbye.", "Bye."))
+    marks, warning = draw.read_marks(report, Path("flows/menu.xml"))
+    assert marks.commands == frozenset(want) and warning and "another version" in warning
+
+
 # ---- the command -------------------------------------------------------------------------
 
 
@@ -332,3 +367,39 @@ def test_unreadable_and_invalid_flows(tmp_path: Path) -> None:
     broken.write_text("<Response><Say>")
     result = run("graph", broken)
     assert result.exit_code == 1 and f"{broken}:1:" in result.stderr
+
+
+# ---- cost --------------------------------------------------------------------------------------
+
+
+class _CountingChildren(tuple[m.Node, ...]):
+    """A children tuple that counts every child handed out (by index, slice or iteration)."""
+
+    reads = 0
+
+    def __getitem__(self, key: Any) -> Any:
+        got = super().__getitem__(key)
+        _CountingChildren.reads += len(got) if isinstance(key, slice) else 1
+        return got
+
+    def __iter__(self) -> Any:
+        for child in super().__iter__():
+            _CountingChildren.reads += 1
+            yield child
+
+
+def _reads_to_draw(says: int) -> int:
+    body = _CountingChildren(m.Say(content=f"line {i}") for i in range(says))
+    doc = m.Response(children=body)
+    _CountingChildren.reads = 0
+    drawn = graph.build(doc)
+    assert len(drawn.edges) == says + 1  # start -> first, each -> the next, last -> end
+    return _CountingChildren.reads
+
+
+def test_drawing_a_long_block_reads_each_child_a_bounded_number_of_times() -> None:
+    """Finding where control goes after each command used to search its sibling list from the
+    start (quadratic: a 99,990-command Response took minutes); the work is counted, not timed."""
+    small, large = _reads_to_draw(500), _reads_to_draw(4000)
+    assert large <= 10 * 4000
+    assert large / small <= 8 * 1.1  # eight times the commands, at most eight times the reads

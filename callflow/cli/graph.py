@@ -9,32 +9,21 @@ did. The graph itself comes from ``callflow.graph``; this module only writes it 
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import click
 
 from callflow import graph as g
+from callflow.coverage_report import CoverageError, Marks, read_marks
 from callflow.parser import UNREADABLE, load
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 GREEN, GREEN_FILL, RED, RED_FILL = "#1e8e3e", "#e6f4ea", "#d93025", "#fce8e6"
 LABEL_MAX = 48
 """Longest text shown in a step; the rest is cut with an ellipsis."""
-
-
-@dataclass(frozen=True, slots=True)
-class Marks:
-    """What some runs covered: site ids of commands, (site id, label) of branches."""
-
-    commands: frozenset[str]
-    branches: frozenset[tuple[str, str]]
 
 
 def _short(text: str) -> str:
@@ -153,55 +142,6 @@ def svg(dot_text: str) -> bytes:
     if done.returncode != 0:
         raise RuntimeError(done.stderr.decode(errors="replace").strip() or "dot failed")
     return done.stdout
-
-
-# ---- coverage files --------------------------------------------------------------------------
-
-
-class CoverageError(Exception):
-    """A coverage file that cannot be used for this flow."""
-
-
-def read_marks(path: Path, flow: Path) -> tuple[Marks, str | None]:
-    """The coverage of ``flow`` in a coverage JSON file, and a warning when it looks stale."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CoverageError(f"cannot read it: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CoverageError(f"not JSON: {exc}") from None
-    flows = _flows(data)
-    entry = _entry(flows, flow)
-    try:
-        commands = frozenset(str(i["id"]) for i in entry["commands"]["items"] if i["hits"])
-        branches = frozenset((str(i["id"]), str(i["branch"]))
-                             for i in entry["branches"]["items"] if i["hits"])  # fmt: skip
-    except (KeyError, TypeError) as exc:
-        raise CoverageError(f"not a coverage report (missing {exc})") from None
-    warning = None
-    if entry.get("sha256") not in (None, g.digest(flow)):
-        warning = f"{path}: measured on another version of {flow}; colours may be wrong"
-    return Marks(commands, branches), warning
-
-
-def _flows(data: Any) -> list[dict[str, Any]]:
-    if isinstance(data, dict) and isinstance(data.get("coverage"), dict):
-        data = data["coverage"]  # the JSON of callflow explore
-    if not isinstance(data, dict) or not isinstance(data.get("flows"), list):
-        raise CoverageError("not a coverage report (no 'flows' list)")
-    return [f for f in data["flows"] if isinstance(f, dict)]
-
-
-def _entry(flows: list[dict[str, Any]], flow: Path) -> dict[str, Any]:
-    """The report's entry for ``flow``: same file, else the only entry there is."""
-    want = os.path.abspath(flow)
-    same = [f for f in flows if os.path.abspath(str(f.get("flow", ""))) == want]
-    if same:
-        return same[0]
-    if len(flows) == 1:
-        return flows[0]
-    names = ", ".join(str(f.get("flow")) for f in flows) or "none"
-    raise CoverageError(f"has no entry for {flow} (it covers: {names})")
 
 
 # ---- the command -------------------------------------------------------------------------------

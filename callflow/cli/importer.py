@@ -23,8 +23,8 @@ from callflow.fsio import atomic_write
 from callflow.importers import Report, Status, convert_twiml
 from callflow.parser import ParseError
 from callflow.reporting import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, render_finding
-from callflow.rules.verbs import is_absolute_http
 from callflow.serializer import to_xml
+from callflow.urls import url_problem
 
 
 @dataclass
@@ -44,8 +44,11 @@ def import_group() -> None:
 
 
 def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not is_absolute_http(value):
-        raise click.BadParameter("give an absolute http(s) URL, e.g. https://ivr.example.com/")
+    problem = None if value is None else url_problem(value)
+    if problem is not None:
+        raise click.BadParameter(
+            f"{value!r} {problem}: give an absolute http(s) URL, e.g. https://ivr.example.com/"
+        )
     return value
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from callflow import model as m
 from callflow import types as t
 from callflow.durations import seconds_warning
 from callflow.rules.base import Hit, Scope, rule, written
+from callflow.urls import is_absolute_http as is_absolute_http  # its old home; importers use it
+from callflow.urls import url_problem
 
 
 @rule(
@@ -194,15 +195,6 @@ def callback_no_url(node: m.Node, scope: Scope) -> Iterator[Hit]:
         yield Hit(node, "Callback has no url", hint='write url="https://..."')
 
 
-def is_absolute_http(url: str) -> bool:
-    """Whether ``url`` is an absolute http or https URL with a host."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
-
-
 _URL_FIELDS: dict[type[m.Node], tuple[str, ...]] = {
     m.Callback: ("url",),
     m.Curl: ("url",),
@@ -215,29 +207,32 @@ _URL_FIELDS: dict[type[m.Node], tuple[str, ...]] = {
     "CF130",
     "url-not-absolute",
     "error",
-    "A Callback/Curl/Gather/Play URL is not an absolute http(s) URL.",
+    "A Callback/Curl/Gather/Play URL is not an absolute http(s) URL with a host and valid port.",
     targets=tuple(_URL_FIELDS),
 )
 def url_not_absolute(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """Opentact fetches URLs from its own servers, with no base address to resolve a
     relative URL against: every ``Callback``/``Curl``/``Gather`` ``url`` (and every ``Play``
-    audio URL) must be an absolute ``http://`` or ``https://`` URL with a host.
+    audio URL) must be an absolute ``http://`` or ``https://`` URL with a host, and a port,
+    when it names one, from 1 to 65535 (``callflow.urls`` decides this for every command).
 
     Example::
 
         <Callback url="/next-step"/>   <!-- CF130 -->
+        <Play url="https://audio.example:70000/hi.mp3"/>   <!-- CF130: no such port -->
 
     Fix: write the full URL, ``https://ivr.example.com/next-step``.
     """
     for field in _URL_FIELDS[type(node)]:
         url = getattr(node, field)
-        if url and not is_absolute_http(url):
+        problem = url_problem(url) if url else None
+        if problem is not None:
             name = "audio URL" if field == "content" else f"{written(node, field) or field}"
             yield Hit(
                 node,
-                f"{node.TAG} {name} {url!r} is not an absolute http(s) URL",
+                f"{node.TAG} {name} {url!r} {problem.reason}",
                 attr=written(node, field) if field != "content" else None,
-                hint="write scheme and host too, e.g. https://example.com/path",
+                hint=problem.hint,
             )
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+from callflow.urls import url_problem
+
 
 def check_base_url(base_url: str) -> None:
     """Refuse a base that is not ``http(s)://host[:port][/path]``; the message is for the user."""
-    try:
-        parts = urlsplit(base_url)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError as exc:
-        raise ValueError(f"invalid base URL {base_url!r}: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ValueError(f"invalid base URL {base_url!r}: expected http(s)://HOST[:PORT]")
+    problem = url_problem(base_url)
+    if problem is not None:
+        raise ValueError(
+            f"invalid base URL {base_url!r}: it {problem}; expected http(s)://HOST[:PORT]"
+        )
+    parts = urlsplit(base_url)
     if parts.query or parts.fragment:
         raise ValueError(f"invalid base URL {base_url!r}: it may not have a query or fragment")
 
