@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from simulator.http import HttpAnswer, HttpRequest
+from simulator.resolvers.deadline import deadline_of
 
 MAX_BYTES = 1024 * 1024
 """Largest answer read (1 MiB): a call flow document is a few KiB."""
@@ -93,7 +94,8 @@ def exchange(
         return HttpAnswer(error=error, elapsed_ms=elapsed_ms, source=request.url)
 
     try:
-        status, raw, charset = _follow(client, request, target, limits, deadline, progress)
+        with deadline_of(deadline):
+            status, raw, charset = _follow(client, request, target, limits, deadline, progress)
     except ResponseTooLarge:
         return failed(f"response larger than {limits.max_bytes} bytes")
     except ResponseTooSlow:
@@ -194,12 +196,15 @@ def _read(response: httpx.Response, deadline: float, max_bytes: int) -> bytes:
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLarge
     buf = bytearray()
-    for chunk in response.iter_bytes():
-        buf += chunk
-        if len(buf) > max_bytes:
-            raise ResponseTooLarge
-        if time.monotonic() > deadline:
-            raise ResponseTooSlow
+    try:
+        for chunk in response.iter_bytes():
+            buf += chunk
+            if len(buf) > max_bytes:
+                raise ResponseTooLarge
+            if time.monotonic() > deadline:
+                raise ResponseTooSlow
+    except httpx.TimeoutException:  # the deadline passed while the body trickled in
+        raise ResponseTooSlow from None
     return bytes(buf)
 
 
