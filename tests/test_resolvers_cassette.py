@@ -44,6 +44,7 @@ answers = st.builds(
     error=st.none() | texts,
     elapsed_ms=st.integers(0, 10**6),
     source=st.none() | texts,
+    unreadable=st.none() | texts,
 ).filter(lambda a: a.status is not None or a.error is not None)
 
 

@@ -299,7 +299,7 @@ def _dump(it: Interaction) -> dict[str, Any]:
     if req.body is not None:
         request["body"] = req.body
     answer: dict[str, Any] = {}
-    for key in ("status", "error", "elapsed_ms", "source", "text"):
+    for key in ("status", "error", "elapsed_ms", "source", "text", "unreadable"):
         value = getattr(ans, key)
         if value is not None:
             answer[key] = value
@@ -327,6 +327,7 @@ def _load(item: object, node: yaml.Node | None) -> Interaction:
         error=_typed(ans, ans_node, "error", str, None),
         elapsed_ms=_typed(ans, ans_node, "elapsed_ms", int, 0),
         source=_typed(ans, ans_node, "source", str, None),
+        unreadable=_typed(ans, ans_node, "unreadable", str, None),
     )
     if answer.status is None and answer.error is None:
         raise _Bad("answer needs a 'status' or an 'error'", ans_node)
