@@ -240,3 +240,16 @@ def test_a_cassette_replays_an_undecodable_answer_as_the_same_finding(tmp_path: 
 def test_answer_of_keeps_status_and_time() -> None:
     got = answer_of(201, b"\xff\xfe" + "<Response/>".encode("utf-16-le"), None, URL, 7)
     assert (got.status, got.text, got.elapsed_ms, got.source) == (201, "<Response/>", 7, URL)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
+def test_a_scenario_file_answer_is_decoded_as_a_file_is(tmp_path: Path, encoding: str) -> None:
+    (tmp_path / "flow.xml").write_text(FLOW)
+    (tmp_path / "answer.xml").write_bytes(DOC.encode(encoding))
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        f"flow: flow.xml\nhttp:\n  {URL}: {{file: answer.xml}}\nexpect:\n  - say: {SAY}\n"
+        "  - not_say: handled\n"
+    )
+    result = CliRunner().invoke(cli, ["test", str(scenario)])
+    assert result.exit_code == 0, result.output

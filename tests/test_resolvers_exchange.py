@@ -6,6 +6,7 @@ Every server here is ``rawserver`` on 127.0.0.1, which sends exactly the bytes a
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from test_resolvers_live import loopback_only
 
 from callflow.cli import cli
 from simulator.http import HttpAnswer, HttpRequest
-from simulator.resolvers import Limits, LiveResolver
+from simulator.resolvers import AppResolver, Limits, LiveResolver
 
 __all__ = ["loopback_only"]
 
@@ -232,3 +233,54 @@ def test_simulate_names_the_bound_and_does_not_hang(tmp_path: Path) -> None:
     assert "timed out after 1000 ms waiting for an answer" in result.output
     assert '"too slow"' in result.output
     assert took < 3.0, took
+
+
+# --- the same deadline for in-process apps -------------------------------------------------------
+
+
+def slow_redirects_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    time.sleep(0.3)
+    if environ["PATH_INFO"] == "/a":
+        start_response("302 Found", [("Location", "/b")])
+        return [b""]
+    if environ["PATH_INFO"] == "/b":
+        start_response("302 Found", [("Location", "/c")])
+        return [b""]
+    start_response("200 OK", [])
+    return [DOC]
+
+
+async def slow_redirects_asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    await asyncio.sleep(0.3)
+    where = {"/a": b"/b", "/b": b"/c"}.get(scope["path"])
+    status, headers = (302, [(b"location", where)]) if where else (200, [])
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if where else DOC})
+
+
+async def loop_blocking_asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    time.sleep(1.5)  # blocks the event loop itself: cannot be cancelled
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": DOC})
+
+
+@pytest.mark.parametrize("app", [slow_redirects_wsgi, slow_redirects_asgi])
+def test_an_apps_redirects_share_one_deadline(app: Any) -> None:
+    with AppResolver(app) as resolver:
+        started = time.monotonic()
+        got = resolver.resolve(HttpRequest("GET", "http://x.test/a", None, 700, "Callback"))
+        took = time.monotonic() - started
+        assert got.error is not None and "700 ms" in got.error, got
+        assert got.elapsed_ms == 700
+        assert took < 1.0, took
+        fast = resolver.resolve(HttpRequest("GET", "http://x.test/a", None, 3000, "Callback"))
+        assert fast.status == 200 and fast.text == DOC.decode()
+
+
+def test_an_asgi_app_blocking_its_loop_is_left_at_the_deadline() -> None:
+    with AppResolver(loop_blocking_asgi) as resolver:
+        started = time.monotonic()
+        got = resolver.resolve(HttpRequest("GET", "http://x.test/a", None, 300, "Callback"))
+        took = time.monotonic() - started
+        assert got.error == "timed out after 300 ms waiting for an answer"
+        assert took < 0.9, took
