@@ -17,8 +17,10 @@ from rawserver import Seen, Step, answer, raw_server
 from test_resolvers_live import loopback_only
 
 from callflow.cli import cli
+from simulator.debugger import Session, Setup
 from simulator.http import HttpAnswer, HttpRequest
 from simulator.resolvers import AppResolver, Limits, LiveResolver
+from simulator.scenario import load_flow
 
 __all__ = ["loopback_only"]
 
@@ -284,3 +286,23 @@ def test_an_asgi_app_blocking_its_loop_is_left_at_the_deadline() -> None:
         took = time.monotonic() - started
         assert got.error == "timed out after 300 ms waiting for an answer"
         assert took < 0.9, took
+
+
+def test_the_debugger_gets_the_same_deadline(tmp_path: Path) -> None:
+    flow_path = tmp_path / "flow.xml"
+    flow_path.write_text(
+        '<Response><Callback url="https://ivr.example.com/x" timeout="1000">'
+        "<Error><Say>too slow</Say></Error></Callback></Response>"
+    )
+    flow = load_flow(flow_path).model
+    assert flow is not None
+    with raw_server(trickle) as (base, _):
+        setup = Setup(flow, flow_path, flow_path.read_text(), http=lambda: LiveResolver(base))
+        session = Session(setup)
+        session.start()
+        started = time.monotonic()
+        reply = session.execute("")  # the configured backend answers the pending request
+        took = time.monotonic() - started
+    shown = "\n".join(line.text for line in reply.lines)
+    assert "timed out after 1000 ms waiting for an answer" in shown and "too slow" in shown
+    assert took < 2.5, took
