@@ -420,3 +420,12 @@ def test_a_failed_write_keeps_the_old_cassette(
         write_cassette(path, [Interaction(req(f"{HOST}/a"), HttpAnswer(200, "new"))])
     assert path.read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "2026-02-30"])
+def test_a_value_python_cannot_hold_is_a_clean_error(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("version: 1\ninteractions:\n" + ENTRY % f"status: {value}")
+    with pytest.raises(CassetteError, match="a value cannot be read") as caught:
+        read_cassette(path)
+    assert caught.value.file == str(path)

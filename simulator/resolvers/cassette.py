@@ -232,6 +232,8 @@ def read_tape(path: str | os.PathLike[str]) -> Tape:
         raise CassetteError(name, f"not valid YAML: {problem}", line, col) from None
     except RecursionError:  # PyYAML composes recursively: [[[[...]]]] 10,000 deep
         raise CassetteError(name, "not a cassette: the YAML is nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # a value Python cannot hold: 5,000 nines
+        raise CassetteError(name, f"not a cassette: a value cannot be read: {exc}") from None
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise CassetteError(name, f"not a cassette (expected 'version: {VERSION}' at the top)")
     match = _match(data.get("match", list(MATCH_KEYS)), _child(root, "match"), name)
