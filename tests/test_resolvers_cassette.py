@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from simulator.http import Canned, CannedResolver, HttpAnswer, HttpRequest
 from simulator.resolvers import AppResolver, CassetteError, CassetteResolver, RecordingResolver
-from simulator.resolvers.cassette import Interaction, read_cassette, write_cassette
+from simulator.resolvers.cassette import Interaction, read_cassette, read_tape, write_cassette
 
 WEBAPP = Path(__file__).resolve().parents[1] / "examples" / "webapp"
 HOST = "https://ivr.example.com"
@@ -262,6 +262,16 @@ def test_errors_name_the_file_and_line(tmp_path: Path) -> None:
             "version: 1\ninteractions: [{request: {method: GET, url: u, body: [1]}, answer: {}}]\n",
             "request body must be a mapping",
         ),
+        (
+            "version: 1\ninteractions: [{request: {method: GET, url: u, body: {a: 2026-01-01}}, "
+            "answer: {status: 200}}]\n",
+            "request body must be a mapping of JSON data",
+        ),
+        (
+            "version: 1\ninteractions: [{request: {method: GET, url: u, body: {a: [{1: x}]}}, "
+            "answer: {status: 200}}]\n",
+            "request body must be a mapping of JSON data",
+        ),
     ],
 )
 def test_malformed_cassettes_are_refused(tmp_path: Path, text: str, message: str) -> None:
@@ -429,3 +439,53 @@ def test_a_value_python_cannot_hold_is_a_clean_error(tmp_path: Path, value: str)
     with pytest.raises(CassetteError, match="a value cannot be read") as caught:
         read_cassette(path)
     assert caught.value.file == str(path)
+
+
+yaml_trees = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=8)
+    | st.dates() | st.floats(allow_nan=True)
+    | st.sampled_from(["GET", "https://a.test/x?q=1", 200, -5, 600, "status", "url"]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(["request", "answer", "method", "url", "body", "status", "error",
+                         "elapsed_ms", "timeout_ms", "text", "source", "command", "match"]),
+        inner,
+        max_size=4,
+    ),
+    max_leaves=10,
+)  # fmt: skip
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150)
+@given(st.one_of(
+    yaml_trees.map(lambda tree: {"version": 1, "interactions": [tree]}),
+    yaml_trees.map(lambda tree: {"version": 1, "match": tree, "interactions": []}),
+    yaml_trees,
+))  # fmt: skip
+def test_any_yaml_is_a_cassette_or_a_cassette_error(tmp_path: Path, doc: object) -> None:
+    import yaml
+
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    try:
+        tape = read_tape(path)
+    except CassetteError as exc:
+        assert exc.file == str(path) and exc.line >= 1 and exc.col >= 1 and exc.message
+    else:
+        for it in tape.interactions:
+            assert it.answer.elapsed_ms >= 0 and it.request.timeout_ms >= 0
+            assert it.answer.status is None or 100 <= it.answer.status <= 599
+        replay = CassetteResolver(list(tape.interactions), match=tape.match)
+        for asked in (req("https://a.test/x?q=1"), req("u", "POST", {"a": [1, None]})):
+            assert isinstance(replay.resolve(asked), HttpAnswer)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150)
+@given(st.text(max_size=200))
+def test_any_text_is_a_cassette_or_a_cassette_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_bytes(("version: 1\ninteractions:\n" + text).encode("utf-8", "surrogatepass"))
+    try:
+        read_tape(path)
+    except CassetteError as exc:
+        assert exc.file == str(path) and exc.message

@@ -314,8 +314,9 @@ def _load(item: object, node: yaml.Node | None) -> Interaction:
         raise _Bad("expected a mapping with 'request' and 'answer'")
     req_node, ans_node = _child(node, "request"), _child(node, "answer")
     body = req.get("body")
-    if body is not None and not isinstance(body, dict):
-        raise _Bad("request body must be a mapping", _child(req_node, "body"))
+    if body is not None and not (isinstance(body, dict) and _is_json(body)):
+        raise _Bad("request body must be a mapping of JSON data (text keys; no dates)",
+                   _child(req_node, "body"))  # fmt: skip
     request = HttpRequest(
         method=_typed(req, req_node, "method", str),
         url=_typed(req, req_node, "url", str),
@@ -344,6 +345,23 @@ def _load(item: object, node: yaml.Node | None) -> Interaction:
             raise _Bad(f"{owner} '{key}' {value} is not a duration from 0 to {MAX_ELAPSED_MS} ms",
                        _child(owner_node, key))  # fmt: skip
     return Interaction(request, answer)
+
+
+def _is_json(value: object) -> bool:
+    """True for what a JSON body can hold: the only bodies a flow sends (walked without
+    recursion: the depth is the YAML's)."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if not all(isinstance(k, str) for k in item):
+                return False
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif item is not None and not isinstance(item, str | int | float | bool):
+            return False
+    return True
 
 
 _MISSING = object()
