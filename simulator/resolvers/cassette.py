@@ -222,18 +222,7 @@ def read_tape(path: str | os.PathLike[str]) -> Tape:
         text = read_regular(path).decode("utf-8")  # a FIFO is refused, not awaited
     except (OSError, UnicodeDecodeError) as exc:
         raise CassetteError(name, f"cannot read cassette: {exc}") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CassetteError(name, f"not valid YAML: {problem}", line, col) from None
-    except RecursionError:  # PyYAML composes recursively: [[[[...]]]] 10,000 deep
-        raise CassetteError(name, "not a cassette: the YAML is nested too deeply") from None
-    except (ValueError, OverflowError) as exc:  # a value Python cannot hold: 5,000 nines
-        raise CassetteError(name, f"not a cassette: a value cannot be read: {exc}") from None
+    root, data = _parse(name, text)
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise CassetteError(name, f"not a cassette (expected 'version: {VERSION}' at the top)")
     match = _match(data.get("match", list(MATCH_KEYS)), _child(root, "match"), name)
@@ -252,6 +241,27 @@ def read_tape(path: str | os.PathLike[str]) -> Tape:
             line, col = _at(exc.node or node)
             raise CassetteError(name, f"interaction {index + 1}: {exc}", line, col) from None
     return Tape(tuple(out), match)
+
+
+def _parse(name: str, text: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML node tree of a cassette (for lines in errors) and its data.
+
+    The one place the cassette calls the YAML library: when ``simulator.yamlread`` offers the
+    project's bounded reader, this is where it goes.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CassetteError(name, f"not valid YAML: {problem}", line, col) from None
+    except RecursionError:  # PyYAML composes recursively: [[[[...]]]] 10,000 deep
+        raise CassetteError(name, "not a cassette: the YAML is nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # a value Python cannot hold: 5,000 nines
+        raise CassetteError(name, f"not a cassette: a value cannot be read: {exc}") from None
+    return root, data
 
 
 def _match(value: object, node: yaml.Node | None, name: str) -> tuple[str, ...]:
