@@ -232,7 +232,7 @@ def test_errors_name_the_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(CassetteError) as caught:
         CassetteResolver.load(path)
     assert caught.value.file == str(path) and caught.value.line >= 3
-    assert "not valid YAML" in str(caught.value)
+    assert "invalid YAML" in str(caught.value)
 
     path.write_text(
         "version: 1\ninteractions:\n"
@@ -377,7 +377,7 @@ def test_a_cassette_nested_ten_thousand_deep_is_a_clean_error(tmp_path: Path, op
     with pytest.raises(CassetteError) as caught:
         read_cassette(path)
     assert caught.value.file == str(path)
-    assert "nested" in caught.value.message or "not valid YAML" in caught.value.message
+    assert "nested" in caught.value.message or "invalid YAML" in caught.value.message
 
 
 def test_the_cli_reports_a_deep_cassette_without_a_traceback(tmp_path: Path) -> None:
@@ -436,9 +436,9 @@ def test_a_failed_write_keeps_the_old_cassette(
 def test_a_value_python_cannot_hold_is_a_clean_error(tmp_path: Path, value: str) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("version: 1\ninteractions:\n" + ENTRY % f"status: {value}")
-    with pytest.raises(CassetteError, match="a value cannot be read") as caught:
+    with pytest.raises(CassetteError) as caught:
         read_cassette(path)
-    assert caught.value.file == str(path)
+    assert caught.value.file == str(path) and caught.value.message
 
 
 yaml_trees = st.recursive(

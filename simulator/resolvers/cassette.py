@@ -253,10 +253,14 @@ def _parse(name: str, text: str) -> tuple[yaml.Node | None, Any]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CassetteError(name, f"not valid YAML: {problem}", line, col) from None
+        line = col = 1
+        message = " ".join(str(exc).split())
+        if isinstance(exc, yaml.MarkedYAMLError):
+            mark = exc.problem_mark or exc.context_mark
+            if mark is not None:
+                line, col = mark.line + 1, mark.column + 1
+            message = " ".join(p for p in (exc.context, exc.problem) if p) or message
+        raise CassetteError(name, f"invalid YAML: {message}", line, col) from None
     except RecursionError:  # PyYAML composes recursively: [[[[...]]]] 10,000 deep
         raise CassetteError(name, "not a cassette: the YAML is nested too deeply") from None
     except (ValueError, OverflowError) as exc:  # a value Python cannot hold: 5,000 nines
