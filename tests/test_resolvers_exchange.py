@@ -306,3 +306,30 @@ def test_the_debugger_gets_the_same_deadline(tmp_path: Path) -> None:
     shown = "\n".join(line.text for line in reply.lines)
     assert "timed out after 1000 ms waiting for an answer" in shown and "too slow" in shown
     assert took < 2.5, took
+
+
+@pytest.mark.parametrize(("status", "method", "then"), [
+    (301, "PATCH", "PATCH"), (302, "DELETE", "DELETE"), (303, "PATCH", "GET"),
+    (303, "DELETE", "GET"), (307, "PATCH", "PATCH"),
+])  # fmt: skip
+def test_only_a_post_or_a_303_changes_method(status: int, method: str, then: str) -> None:
+    with raw_server(redirecting(status)) as (base, seen):
+        got = fetch(f"{base}/start", method, {"k": 1})
+    assert got.status == 200
+    assert [s.method for s in seen] == [method, then]
+    assert seen[1].json() == (None if then == "GET" else {"k": 1})
+
+
+@pytest.mark.parametrize(("hops", "ok"), [(2, True), (3, False)])
+def test_the_redirect_bound_is_inclusive(hops: int, ok: bool) -> None:
+    def handler(seen: Seen) -> list[Step]:
+        n = int(seen.path.removeprefix("/r"))
+        return [answer(302, b"", f"Location: /r{n + 1}") if n < hops else answer(200, DOC)]
+
+    with raw_server(handler) as (base, seen):
+        got = fetch(f"{base}/r0", limits=Limits(max_redirects=2))
+    assert len(seen) == (hops + 1 if ok else hops)
+    if ok:
+        assert got.status == 200
+    else:
+        assert got.error is not None and got.error.startswith("too many redirects (more than 2)")
