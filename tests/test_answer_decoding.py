@@ -9,14 +9,17 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rawserver import answer, raw_server
+from strategies import valid_documents
+from test_parser import document_order
 from test_resolvers_live import loopback_only
 
 from callflow import parse
 from callflow.cli import cli
 from callflow.decoding import Undecodable, decode, detect
+from callflow.parser import load, load_bytes
 from simulator import CallContext, simulate
 from simulator.documents import answered
 from simulator.http import Canned, CannedResolver, HttpAnswer, HttpRequest, answer_of
@@ -253,3 +256,20 @@ def test_a_scenario_file_answer_is_decoded_as_a_file_is(tmp_path: Path, encoding
     )
     result = CliRunner().invoke(cli, ["test", str(scenario)])
     assert result.exit_code == 0, result.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(valid_documents(), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32"]))
+def test_an_answer_reads_as_the_same_bytes_in_a_file(doc: str, codec: str) -> None:
+    """The parser and the HTTP side decode alike: a document answered over HTTP gives the
+    model the same bytes give as a flow file, positions included (the answered text is read
+    as ``simulator.documents`` reads it: UTF-8, the encoding already applied)."""
+    data = doc.encode(codec)
+    from_file = load(data, "same.xml")
+    got = answer_of(200, data, None, "same.xml")
+    assert got.text is not None and got.unreadable is None
+    from_answer = load_bytes(got.text.encode("utf-8"), "same.xml", "utf-8")
+    assert from_file.model is not None and from_answer.model == from_file.model
+    assert [n.pos for n in document_order(from_answer.model)] == [
+        n.pos for n in document_order(from_file.model)
+    ]
