@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rawserver import answer, raw_server
 from strategies import valid_documents
@@ -66,7 +66,9 @@ def test_bom_then_declaration_then_charset_then_utf8(
     st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32", "utf-16-be"]),
 )
 def test_any_text_with_a_bom_or_in_utf8_decodes_back(text: str, codec: str) -> None:
-    data = text.encode(codec)
+    text = "<" + text  # a document starts with "<": after a UTF-16 BOM, U+0000 would read as
+    data = text.encode(codec)  # the UTF-32 BOM (libxml2 reads FF FE 00 00 the same way)
+    assume(not text.startswith("<?"))  # a declaration may name another encoding: tested above
     if codec == "utf-16-be":
         data = b"\xfe\xff" + data
     assert decode(data, "iso-8859-1" if codec != "utf-8" else None) == text
