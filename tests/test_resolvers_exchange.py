@@ -175,9 +175,9 @@ def _unsized(body: bytes) -> bytes:
 
 
 def trickle(seen: Seen) -> list[Step]:
-    """The status line, then one header byte every 0.2 s for 8 s: each read gets a byte."""
+    """The status line, then one header byte every 0.2 s for 20 s: each read gets a byte."""
     steps: list[Step] = [b"HTTP/1.1 200 OK\r\n"]
-    for byte in b"X-Slow: " + b"a" * 40:
+    for byte in b"X-Slow: " + b"a" * 100:
         steps += [0.2, bytes([byte])]
     return [*steps, b"\r\nContent-Length: 0\r\n\r\n"]
 
@@ -189,13 +189,13 @@ def test_a_server_that_trickles_headers_is_cut_at_the_timeout() -> None:
         took = time.monotonic() - started
     assert got.error == "timed out after 1000 ms waiting for an answer"
     assert got.elapsed_ms == 1000
-    assert 0.9 <= took < 2.5, took
+    assert 0.9 <= took < 6, took  # trickling: 20 s; the deadline: 1 s
 
 
 def test_a_body_that_trickles_is_cut_at_the_timeout() -> None:
     def handler(seen: Seen) -> list[Step]:
-        steps: list[Step] = [b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n"]
-        for _ in range(40):
+        steps: list[Step] = [b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"]
+        for _ in range(100):
             steps += [0.2, b"x"]
         return steps
 
@@ -204,7 +204,7 @@ def test_a_body_that_trickles_is_cut_at_the_timeout() -> None:
         got = fetch(f"{base}/x", timeout_ms=1000)
         took = time.monotonic() - started
     assert got.error == "response took longer than the 1000 ms timeout"
-    assert 0.9 <= took < 2.5, took
+    assert 0.9 <= took < 6, took  # trickling: 20 s; the deadline: 1 s
 
 
 def test_redirects_share_the_deadline() -> None:
@@ -219,7 +219,7 @@ def test_redirects_share_the_deadline() -> None:
         took = time.monotonic() - started
     assert [s.path for s in seen] == ["/a", "/b"]
     assert got.error == "timed out after 1000 ms waiting for an answer"
-    assert took < 2.0, took
+    assert took < 4, took
 
 
 def test_simulate_names_the_bound_and_does_not_hang(tmp_path: Path) -> None:
@@ -234,14 +234,14 @@ def test_simulate_names_the_bound_and_does_not_hang(tmp_path: Path) -> None:
         took = time.monotonic() - started
     assert "timed out after 1000 ms waiting for an answer" in result.output
     assert '"too slow"' in result.output
-    assert took < 3.0, took
+    assert took < 6, took
 
 
 # --- the same deadline for in-process apps -------------------------------------------------------
 
 
 def slow_redirects_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-    time.sleep(0.3)
+    time.sleep(1.0)
     if environ["PATH_INFO"] == "/a":
         start_response("302 Found", [("Location", "/b")])
         return [b""]
@@ -253,7 +253,7 @@ def slow_redirects_wsgi(environ: dict[str, Any], start_response: Any) -> list[by
 
 
 async def slow_redirects_asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(1.0)
     where = {"/a": b"/b", "/b": b"/c"}.get(scope["path"])
     status, headers = (302, [(b"location", where)]) if where else (200, [])
     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -261,7 +261,7 @@ async def slow_redirects_asgi(scope: dict[str, Any], receive: Any, send: Any) ->
 
 
 async def loop_blocking_asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    time.sleep(1.5)  # blocks the event loop itself: cannot be cancelled
+    time.sleep(3)  # blocks the event loop itself: cannot be cancelled
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": DOC})
 
@@ -274,8 +274,8 @@ def test_an_apps_redirects_share_one_deadline(app: Any) -> None:
         took = time.monotonic() - started
         assert got.error is not None and "700 ms" in got.error, got
         assert got.elapsed_ms == 700
-        assert took < 1.0, took
-        fast = resolver.resolve(HttpRequest("GET", "http://x.test/a", None, 3000, "Callback"))
+        assert took < 2.5, took  # three hops: 3 s; the deadline: 0.7 s
+        fast = resolver.resolve(HttpRequest("GET", "http://x.test/a", None, 10_000, "Callback"))
         assert fast.status == 200 and fast.text == DOC.decode()
 
 
@@ -285,7 +285,8 @@ def test_an_asgi_app_blocking_its_loop_is_left_at_the_deadline() -> None:
         got = resolver.resolve(HttpRequest("GET", "http://x.test/a", None, 300, "Callback"))
         took = time.monotonic() - started
         assert got.error == "timed out after 300 ms waiting for an answer"
-        assert took < 0.9, took
+        assert took < 1.8, took  # the app: 3 s; before: the deadline + 2 s
+        time.sleep(3.2 - took)  # let the app return, so closing finds the loop free
 
 
 def test_the_debugger_gets_the_same_deadline(tmp_path: Path) -> None:
@@ -305,7 +306,7 @@ def test_the_debugger_gets_the_same_deadline(tmp_path: Path) -> None:
         took = time.monotonic() - started
     shown = "\n".join(line.text for line in reply.lines)
     assert "timed out after 1000 ms waiting for an answer" in shown and "too slow" in shown
-    assert took < 2.5, took
+    assert took < 6, took
 
 
 @pytest.mark.parametrize(("status", "method", "then"), [
