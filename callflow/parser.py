@@ -21,6 +21,7 @@ from lxml import etree
 from callflow import convert, positions, schema
 from callflow import grammar as g
 from callflow import model as m
+from callflow.decoding import decode_for_display
 from callflow.diagnostics import Finding, RuleInfo
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -114,13 +115,9 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 
 def _decode(data: bytes, encoding: str | None) -> str:
-    # UTF-32 first: its little-endian BOM starts with UTF-16's (libxml2 reads both).
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
-                       (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
-                       (b"\xfe\xff", "utf-16")):  # fmt: skip
-        if data.startswith(bom):
-            return data.decode(codec, "replace")
-    return data.decode(encoding or "utf-8", "replace")
+    """The text of a document libxml2 parsed (or refused), for positions and messages; the
+    encoding is found as for every HTTP answer (``callflow.decoding``)."""
+    return decode_for_display(data, override=encoding)
 
 
 class _NoExternal(etree.Resolver):
@@ -213,7 +210,7 @@ def read_tree(
         dtd = _dtd_finding(text, file)
         raise ParseError([dtd or _syntax_finding(exc, file, text)], text) from None
     tree = root.getroottree()
-    text = _decode(data, encoding or tree.docinfo.encoding)
+    text = _decode(data, encoding)
     doc = SourceTree(root, text, file)
     refused = (
         _unsafe(tree, text, file)

@@ -10,11 +10,20 @@ from __future__ import annotations
 from callflow import model as m
 from callflow.lint import lint_loaded
 from callflow.parser import load_bytes
+from simulator.http import HttpAnswer
 
 _DOCS: dict[tuple[str, str], tuple[m.Response | None, str]] = {}
 _DOCS_MAX = 256
 _SHOWN = 3
 """Findings of an invalid answered document quoted in the failure reason."""
+
+
+def answered(answer: HttpAnswer, source: str) -> tuple[m.Response | None, str]:
+    """The document of a successful answer, or why there is none; a body that could not be
+    decoded is reported as the finding it is (``HttpAnswer.unreadable``)."""
+    if answer.unreadable is not None:
+        return None, f"the answer is not a valid call flow: {answer.unreadable}"
+    return fetched(answer.text or "", source)
 
 
 def fetched(text: str, source: str) -> tuple[m.Response | None, str]:

@@ -47,7 +47,7 @@ from simulator.choices import (
 )
 from simulator.context import CallContext
 from simulator.coverage import Tally
-from simulator.documents import fetched
+from simulator.documents import answered
 from simulator.http import Canned, CannedResolver, HttpAnswer, HttpRequest, Resolver, without_query
 from simulator.limits import Limits
 from simulator.machine import Before, Machine, ring
@@ -419,7 +419,7 @@ class _Explorer:
         if isinstance(node, m.Curl):
             return "ok"
         url = node.url or ""  # type: ignore[attr-defined]
-        return "ok" if fetched(answer.text or "", url)[0] is not None else "fail"
+        return "ok" if answered(answer, url)[0] is not None else "fail"
 
     def condition_options(self, point: ConditionPoint, world: World) -> Options:
         node = point.node

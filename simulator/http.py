@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from callflow.decoding import Undecodable, decode
+from callflow.diagnostics import Finding
+from callflow.parser import UNREADABLE
+
 
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
@@ -35,10 +39,27 @@ class HttpAnswer:
     elapsed_ms: int = 0
     source: str | None = None
     """Name to report findings of the answered document under (URL or file)."""
+    unreadable: str | None = None
+    """Why the body is not text (a finding, rendered); it fails a command that reads the
+    body as a document, and only such a command (a Curl never reads it)."""
 
     @property
     def ok(self) -> bool:
         return self.error is None and self.status is not None and 200 <= self.status < 300
+
+
+def answer_of(
+    status: int, raw: bytes, charset: str | None, source: str, elapsed_ms: int = 0
+) -> HttpAnswer:
+    """The answer for a body of bytes, decoded as a flow file is (``callflow.decoding``): a
+    byte order mark, the XML declaration, then the HTTP ``charset``. Every backend (live,
+    in-process, canned file) makes its answers here."""
+    try:
+        return HttpAnswer(status, decode(raw, charset), None, elapsed_ms, source)
+    except Undecodable as exc:
+        finding = Finding(UNREADABLE.code, "error", f"cannot decode the answer: {exc.message}",
+                          source, exc.line, exc.col)  # fmt: skip
+        return HttpAnswer(status, None, None, elapsed_ms, source, finding.render())
 
 
 class Resolver(Protocol):
@@ -73,6 +94,9 @@ class CannedResolver:
         if canned.timeout:
             return HttpAnswer(error="timed out", elapsed_ms=request.timeout_ms)
         if canned.file is not None:
-            return HttpAnswer(canned.status, canned.file.read_text(encoding="utf-8"),
-                              source=str(canned.file))  # fmt: skip
+            try:
+                raw = canned.file.read_bytes()
+            except OSError as exc:
+                return HttpAnswer(error=f"cannot read {canned.file}: {exc.strerror or exc}")
+            return answer_of(canned.status, raw, None, str(canned.file))
         return HttpAnswer(canned.status, canned.xml, source=request.url)

@@ -49,7 +49,7 @@ from simulator.conditions import (
     value_matches,
 )
 from simulator.context import CallContext
-from simulator.documents import fetched
+from simulator.documents import answered
 from simulator.http import CannedResolver, HttpAnswer, HttpRequest, Resolver
 from simulator.limits import Limits
 from simulator.requests import fetch_request, gather_request
@@ -749,7 +749,7 @@ class Machine:
             self._took(node, "fail")
             self._fail(node, answer.error or f"HTTP status {answer.status}")
             return None
-        doc, reason = fetched(answer.text or "", url)
+        doc, reason = answered(answer, url)
         if doc is None:
             self._took(node, "fail")
             self._fail(node, reason)

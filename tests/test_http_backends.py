@@ -272,7 +272,7 @@ def test_a_broken_cassette_is_reported_at_its_line(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(cli, ["simulate", str(FLOW), "--replay-http", str(cassette)])
     assert result.exit_code == 2
-    assert f"{cassette}:3:1: SC006 error interaction 1: missing 'url'" in result.output
+    assert f"{cassette}:3:14: SC006 error interaction 1: missing 'url'" in result.output
 
 
 def _bad_app_scenario(tmp_path: Path) -> Path:

@@ -192,6 +192,11 @@ class _Guard:
         await self.app(scope, receive, guarded)
 
 
+_GRACE = 0.25
+"""Seconds past the deadline given to cancel an ASGI app (one that blocks its event loop
+cannot be cancelled at all: the simulator stops waiting for it then)."""
+
+
 class _SyncASGITransport(httpx.BaseTransport):
     """httpx's ASGI transport driven from sync code on the private loop, with the timeout."""
 
@@ -208,13 +213,13 @@ class _SyncASGITransport(httpx.BaseTransport):
             done, _ = await asyncio.wait({task}, timeout=timeout)
             if not done:  # not the app's own TimeoutError: that one is a crash, so a 500
                 task.cancel()
-                await asyncio.wait({task}, timeout=1)
+                await asyncio.wait({task}, timeout=_GRACE / 2)
                 return None
             response = task.result()
             return response.status_code, response.headers.raw, await response.aread()
 
         try:
-            outcome = self.loop.run(call(), None if timeout is None else timeout + 2)
+            outcome = self.loop.run(call(), None if timeout is None else timeout + _GRACE)
         except concurrent.futures.TimeoutError:  # the app blocks the loop itself
             outcome = None
         except BaseException:

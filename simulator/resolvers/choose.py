@@ -17,7 +17,8 @@ from simulator.resolvers.cassette import (
     CassetteResolver,
     Interaction,
     RecordingResolver,
-    read_cassette,
+    Tape,
+    read_tape,
     write_cassette,
 )
 from simulator.resolvers.live import LiveResolver
@@ -88,7 +89,7 @@ class RunBackends:
         if self.record is not None and (self.record.is_dir() or not self.record.parent.is_dir()):
             raise ValueError(f"cannot write the cassette {self.record}: no such directory")
         self.tape: list[Interaction] = []
-        self.replayed = read_cassette(replay) if replay is not None else None
+        self.replayed: Tape | None = read_tape(replay) if replay is not None else None
         self.shared: Resolver | None = None
         if app is not None:
             self.shared = AppResolver.from_spec(app, path=app_path)
@@ -109,7 +110,9 @@ class RunBackends:
         if self.shared is not None:
             backend = self.shared
         elif self.replayed is not None:
-            backend = opened = CassetteResolver(list(self.replayed))
+            backend = opened = CassetteResolver(
+                list(self.replayed.interactions), match=self.replayed.match
+            )
         else:
             backend = opened = own()
         try:

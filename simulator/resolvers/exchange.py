@@ -6,7 +6,6 @@ same failures and the same wording whichever backend answers it.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from simulator.http import HttpAnswer, HttpRequest
+from simulator.http import HttpAnswer, HttpRequest, answer_of
+from simulator.resolvers.deadline import deadline_of
 
 MAX_BYTES = 1024 * 1024
 """Largest answer read (1 MiB): a call flow document is a few KiB."""
@@ -93,7 +93,8 @@ def exchange(
         return HttpAnswer(error=error, elapsed_ms=elapsed_ms, source=request.url)
 
     try:
-        status, raw, charset = _follow(client, request, target, limits, deadline, progress)
+        with deadline_of(deadline):
+            status, raw, charset = _follow(client, request, target, limits, deadline, progress)
     except ResponseTooLarge:
         return failed(f"response larger than {limits.max_bytes} bytes")
     except ResponseTooSlow:
@@ -119,7 +120,7 @@ def exchange(
         return crash_answer(request, exc)
     finally:
         progress.done = True
-    return HttpAnswer(status, decode(raw, charset), None, ANSWER_MS, request.url)
+    return answer_of(status, raw, charset, request.url, ANSWER_MS)
 
 
 def crash_answer(request: HttpRequest, exc: BaseException) -> HttpAnswer:
@@ -194,27 +195,16 @@ def _read(response: httpx.Response, deadline: float, max_bytes: int) -> bytes:
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLarge
     buf = bytearray()
-    for chunk in response.iter_bytes():
-        buf += chunk
-        if len(buf) > max_bytes:
-            raise ResponseTooLarge
-        if time.monotonic() > deadline:
-            raise ResponseTooSlow
-    return bytes(buf)
-
-
-_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-
-
-def decode(raw: bytes, charset: str | None) -> str:
-    """Bytes to text: the header's charset, else the XML declaration's, else UTF-8."""
-    if charset is None:
-        found = _DECL.match(raw[:200])
-        charset = found.group(1).decode("ascii") if found else "utf-8"
     try:
-        return raw.decode(charset, errors="replace")
-    except LookupError:
-        return raw.decode("utf-8", errors="replace")
+        for chunk in response.iter_bytes():
+            buf += chunk
+            if len(buf) > max_bytes:
+                raise ResponseTooLarge
+            if time.monotonic() > deadline:
+                raise ResponseTooSlow
+    except httpx.TimeoutException:  # the deadline passed while the body trickled in
+        raise ResponseTooSlow from None
+    return bytes(buf)
 
 
 def _host(url: str) -> str:

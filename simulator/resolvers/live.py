@@ -11,6 +11,7 @@ from types import TracebackType
 import httpx
 
 from simulator.http import HttpAnswer, HttpRequest
+from simulator.resolvers.deadline import deadline_transport
 from simulator.resolvers.exchange import DEFAULT_LIMITS, HEADERS, Limits, exchange
 from simulator.resolvers.urls import check_base_url, rebase
 
@@ -37,7 +38,9 @@ class LiveResolver:
         self.base_url = base_url
         self.preserve_host = preserve_host
         self.limits = limits
-        self._client = httpx.Client(follow_redirects=False, trust_env=False, headers=HEADERS)
+        self._client = httpx.Client(
+            transport=deadline_transport(), follow_redirects=False, trust_env=False, headers=HEADERS
+        )
 
     def resolve(self, request: HttpRequest) -> HttpAnswer:
         return exchange(self._client, request, target=self.target, limits=self.limits)
