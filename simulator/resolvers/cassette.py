@@ -19,6 +19,7 @@ import yaml
 
 from callflow.fsio import read_regular
 from simulator.http import HttpAnswer, HttpRequest, Resolver
+from simulator.yamlread import DataError, compose_yaml, construct_yaml
 
 VERSION = 1
 _HEADER = "# HTTP cassette of opentact-callflow: recorded requests and answers, in order.\n"
@@ -244,28 +245,13 @@ def read_tape(path: str | os.PathLike[str]) -> Tape:
 
 
 def _parse(name: str, text: str) -> tuple[yaml.Node | None, Any]:
-    """The YAML node tree of a cassette (for lines in errors) and its data.
-
-    The one place the cassette calls the YAML library: when ``simulator.yamlread`` offers the
-    project's bounded reader, this is where it goes.
-    """
+    """The YAML node tree of a cassette (for lines in errors) and its data, through the
+    project's bounded reader (nesting limited, values Python cannot hold refused at their line)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = col = 1
-        message = " ".join(str(exc).split())
-        if isinstance(exc, yaml.MarkedYAMLError):
-            mark = exc.problem_mark or exc.context_mark
-            if mark is not None:
-                line, col = mark.line + 1, mark.column + 1
-            message = " ".join(p for p in (exc.context, exc.problem) if p) or message
-        raise CassetteError(name, f"invalid YAML: {message}", line, col) from None
-    except RecursionError:  # PyYAML composes recursively: [[[[...]]]] 10,000 deep
-        raise CassetteError(name, "not a cassette: the YAML is nested too deeply") from None
-    except (ValueError, OverflowError) as exc:  # a value Python cannot hold: 5,000 nines
-        raise CassetteError(name, f"not a cassette: a value cannot be read: {exc}") from None
-    return root, data
+        root = compose_yaml(text)
+        return root, construct_yaml(root)
+    except DataError as exc:
+        raise CassetteError(name, exc.message, exc.line, exc.col) from None
 
 
 def _match(value: object, node: yaml.Node | None, name: str) -> tuple[str, ...]:
