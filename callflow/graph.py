@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callflow import model as m
+from callflow.flowfacts import failures, handler_for
 from callflow.grammar import HANDLER_BLOCKS
 
 OTHER, RETRY, NO_INPUT, HANG_UP = "other", "retry", "no input", "hang-up"
@@ -36,9 +37,8 @@ KEYS = "1234567890*#"
 """The keys a caller can press, in the order tried for an input that stands for any."""
 START, END = "call_start", "call_end"
 """Ids of the pseudo steps (not words Mermaid reserves, such as ``end``)."""
-_FAILS: dict[type[m.Node], tuple[str, ...]] = {
-    m.Dial: (BUSY, NO_ANSWER), m.Callback: (FAIL,), m.Curl: (FAIL,),
-}  # fmt: skip
+_FAILS = (m.Dial, m.Callback, m.Curl)
+"""Commands whose success goes on (or fetches) and whose ``flowfacts.failures`` are edges."""
 _CONDITIONS = (m.Call, m.Geo, m.Schedule)
 _PROMPTS = frozenset(m.PROMPT_TYPES)
 
@@ -276,19 +276,9 @@ class _Builder:
     # -- where control goes --
 
     def handler_of(self, node: m.Node) -> m.Error | None:
-        """The Error that runs when ``node`` fails: its own, else the nearest enclosing block's
-        that does not contain ``node`` (spec 5, as the simulator and lint rule CF161 do)."""
-        own = node.error_handler
-        if own is not None:
-            return own
-        ancestors = self.ancestors[id(node)]
-        for block in reversed(ancestors):
-            if type(block) not in HANDLER_BLOCKS:
-                continue
-            candidate = block.error_handler
-            if candidate is not None and not any(candidate is a for a in ancestors):
-                return candidate
-        return None
+        """The Error that runs when ``node`` fails (``flowfacts.handler_for``: spec 5, as the
+        simulator and lint rule CF161 find it)."""
+        return handler_for(node, self.ancestors[id(node)])
 
     def next_of(self, node: m.Node) -> list[str]:
         """Where control goes after ``node``: its next sibling command, or its block's exit."""
@@ -370,8 +360,8 @@ class _Builder:
         elif kind in _FAILS:
             success = [self.document(node, node.url)] if kind is m.Callback else self.next_of(node)  # type: ignore[attr-defined]
             self.to(node, success, ANSWER if kind is m.Dial else OK)
-            for label in _FAILS[kind]:
-                self.failure(node, label)
+            for way in failures(node):  # the shared list of what can fail (flowfacts)
+                self.failure(node, way.label)
         elif kind in _CONDITIONS:
             self.to(node, self.entry(node, self.next_of(node)), TRUE)
             if FALSE in labels:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfoNotFoundError
 
 from callflow import model as m
-from callflow.grammar import HANDLER_BLOCKS
+from callflow.flowfacts import handler_for
 from simulator.caller import CallerScript, DialOutcome, Press
 from simulator.choices import (
     HANGUP,
@@ -524,22 +524,14 @@ class Machine:
     def _fail(self, node: m.Node, reason: str) -> None:
         """A command failed: run its Error, else the nearest enclosing block's (spec 5).
 
-        Blocks are ``grammar.HANDLER_BLOCKS`` (shared with lint rule CF161); a Gather's own Error
+        ``flowfacts.handler_for`` finds it (shared with lint rule CF161); a Gather's own Error
         is its no-input handler and does not catch failures inside its branches. A handler
         does not catch failures inside itself. The handler runs as a block on top of the
         frames, so the flow goes on after the failed command when it ends.
         """
         handler = node.error_handler
         if handler is None:
-            frames = self.frames
-            for frame in reversed(frames):
-                block = frame.node
-                if frame.kind != BLOCK or type(block) not in HANDLER_BLOCKS:
-                    continue
-                candidate = block.error_handler
-                if candidate is not None and not any(candidate is f.node for f in frames):
-                    handler = candidate
-                    break
+            handler = handler_for(node, [f.node for f in self.frames if f.kind == BLOCK])
         self._emit("error", node, {"reason": reason, "handled": handler is not None})
         if handler is None:
             return

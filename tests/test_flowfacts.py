@@ -1,0 +1,90 @@
+"""Facts shared by lint, the graph, the simulator and the explorer (``callflow.flowfacts``):
+lint and the explorer agree on which Plays can miss their recording, and on what can fail."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callflow import flowfacts, parse
+from callflow import model as m
+from callflow.lint import lint_source
+from simulator.explore import explore
+
+TAGS = ("a", "b")
+
+
+def _flat(groups: list[list[str]]) -> list[str]:
+    return [line for group in groups for line in group]
+
+
+def _commands(depth: int) -> st.SearchStrategy[list[str]]:
+    """Lines of commands: Record, Play record, Hangup, and (nested) Schedule and Gather."""
+    simple = st.one_of(
+        st.sampled_from(TAGS).map(lambda t: f'<Record tag="{t}" timeout="1000"/>'),
+        st.sampled_from(TAGS).map(lambda t: f'<RecordStart tag="{t}"/>'),
+        st.sampled_from(TAGS).map(lambda t: f'<Play record="{t}"/>'),
+        st.just("<Hangup/>"),
+    )
+    if depth == 0:
+        return st.lists(simple.map(lambda x: [x]), max_size=3).map(_flat)
+    inner = _commands(depth - 1)
+    schedule = inner.map(lambda body: ['<Schedule dow="mon">', *body, "</Schedule>"])
+    gather = st.tuples(inner, inner, st.none() | inner, st.none() | inner).map(_gather)
+    one = st.one_of(simple.map(lambda x: [x]), schedule, gather)
+    return st.lists(one, max_size=3).map(_flat)
+
+
+def _gather(parts: tuple[list[str], list[str], list[str] | None, list[str] | None]) -> list[str]:
+    one, two, default, error = parts
+    lines = ["<Gather>", "<Say>menu</Say>", '<DTMF value="1">', *one, "</DTMF>",
+             '<DTMF value="2">', *two, "</DTMF>"]  # fmt: skip
+    if default is not None:
+        lines += ["<Default>", *default, "</Default>"]
+    if error is not None:
+        lines += ["<Error>", *error, "</Error>"]
+    return [*lines, "</Gather>"]
+
+
+def _missing_on_some_path(text: str) -> set[int]:
+    """Lines of the Plays some explored path reaches without their recording."""
+    out = explore(parse(text), keep=True, max_paths=100_000)
+    assert out.complete and out.every is not None
+    return {
+        e.line
+        for path in out.every
+        for e in path.events
+        if e.kind == "error" and "no recording" in str(e.data.get("reason")) and e.line
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(_commands(2))
+def test_cf113_flags_exactly_the_plays_a_call_can_reach_without_the_recording(
+    body: list[str],
+) -> None:
+    text = "<Response>\n" + "\n".join(body) + "\n</Response>\n"
+    linted = {f.line for f in lint_source(text) if f.code == "CF113"}
+    assert linted == _missing_on_some_path(text), text
+
+
+def test_record_in_another_dtmf_branch_is_flagged_as_simulate_fails() -> None:
+    """The issue's reproducer: lint used to pass it while ``simulate --digits 2`` failed."""
+    text = (
+        "<Response>\n<Gather><Say>menu</Say>\n"
+        '<DTMF value="1"><Record tag="msg" timeout="5000"/></DTMF>\n'
+        '<DTMF value="2"><Play record="msg"/></DTMF>\n<Error/></Gather>\n</Response>\n'
+    )
+    assert [f.line for f in lint_source(text) if f.code == "CF113"] == [4]
+    assert _missing_on_some_path(text) == {4}
+
+
+def test_failures_name_what_the_simulator_can_fail_with() -> None:
+    gather = m.Gather(children=(m.DTMF(value="1"),))
+    assert [f.label for f in flowfacts.failures(gather)] == ["no input", "other"]
+    with_default = gather.replace(children=(m.DTMF(value="1"), m.Default()))
+    assert [f.label for f in flowfacts.failures(with_default)] == ["no input"]
+    assert [f.label for f in flowfacts.failures(m.Play(url="https://a.example/a.mp3"))] == [
+        "no media"
+    ]
+    assert flowfacts.failures(m.Say(text="hi")) == ()
