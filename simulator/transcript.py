@@ -60,8 +60,9 @@ class CallResult:
     events: tuple[Event, ...]
     reason: str | None = None
     """For ``limit`` and ``error``: which bound or what went wrong, and where."""
-    unused: tuple[Unused, ...] = ()
-    """Scripted caller input the call did not use (a scripted call fills it in)."""
+    unused: tuple[Unused, ...] = field(default=(), compare=False)
+    """Scripted caller input the call did not use (a scripted call fills it in). A report on
+    the script, not part of what the call did: two calls that did the same compare equal."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"result": self.result, "duration_ms": self.duration_ms}
