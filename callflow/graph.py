@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callflow import model as m
-from callflow.flowfacts import failures, handler_for
+from callflow.flowfacts import failures, handler_for, recordings
 from callflow.grammar import HANDLER_BLOCKS
 
 OTHER, RETRY, NO_INPUT, HANG_UP = "other", "retry", "no input", "hang-up"
@@ -246,8 +246,11 @@ class _Builder:
     memo: dict[int, list[str]] = field(default_factory=dict)
     steps: dict[str, Step] = field(default_factory=dict)
     edges: dict[Edge, None] = field(default_factory=dict)
+    unrecorded: set[int] = field(default_factory=set)
+    """Plays of a recording some path reaches without it (``flowfacts.recordings``, as CF113)."""
 
     def build(self) -> Graph:
+        self.unrecorded = {id(f.play) for f in recordings(self.doc) if not f.known}
         shown: list[m.Node] = []
         for path, node, ancestors, prompt in walk(self.doc):
             self.ids[id(node)] = path
@@ -256,7 +259,7 @@ class _Builder:
             if node.IS_COMMAND and not prompt:
                 shown.append(node)
         for node in shown:
-            if type(node) in _FAILS or type(node) is m.Gather or _plays_recording(node):
+            if type(node) in _FAILS or type(node) is m.Gather or id(node) in self.unrecorded:
                 handler = self.handler_of(node)
                 if handler is not None and handler is not node.error_handler:
                     self.caught.setdefault(id(handler), []).append(node)
@@ -372,7 +375,7 @@ class _Builder:
             self.to(node, inside, NO_KEY)
         else:
             self.to(node, self.entry(node, self.next_of(node)))
-            if _plays_recording(node):
+            if id(node) in self.unrecorded:  # a path may get here without the recording
                 self.failure(node, NO_RECORDING, branch=False)
 
     def gather_edges(self, node: m.Gather, labels: tuple[str, ...]) -> None:
@@ -395,10 +398,6 @@ class _Builder:
                 block = next(b for b in node.branches if b.value == label)
                 self.to(node, self.entry(block, after), label)
         self.failure(node, NO_INPUT)
-
-
-def _plays_recording(node: m.Node) -> bool:
-    return isinstance(node, m.Play) and node.record is not None
 
 
 def build(doc: m.Response) -> Graph:

@@ -88,3 +88,17 @@ def test_failures_name_what_the_simulator_can_fail_with() -> None:
         "no media"
     ]
     assert flowfacts.failures(m.Say(text="hi")) == ()
+
+
+def test_the_graph_draws_a_missing_recording_only_where_a_path_can_miss_it() -> None:
+    from callflow import graph
+
+    text = (
+        '<Response>\n<Record tag="a" timeout="1000"/>\n<Play record="a"/>\n'
+        '<Schedule dow="mon"><Record tag="b" timeout="1000"/></Schedule>\n<Play record="b"/>\n'
+        "</Response>\n"
+    )
+    drawn = graph.build(parse(text))
+    lines = {s.id: s.line for s in drawn.steps if s.line is not None}
+    missing = {lines[e.source] for e in drawn.edges if "no recording" in e.label}
+    assert missing == {5}
