@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import valid_models
 
 from callflow import flowfacts, parse
 from callflow import model as m
 from callflow.lint import lint_source
+from callflow.serializer import to_xml
+from simulator import Limits
 from simulator.explore import explore
 
 TAGS = ("a", "b")
@@ -102,3 +105,21 @@ def test_the_graph_draws_a_missing_recording_only_where_a_path_can_miss_it() -> 
     lines = {s.id: s.line for s in drawn.steps if s.line is not None}
     missing = {lines[e.source] for e in drawn.edges if "no recording" in e.label}
     assert missing == {5}
+
+
+@settings(max_examples=80, deadline=None)
+@given(valid_models(max_depth=3, max_children=3))
+def test_every_unhandled_failure_the_explorer_meets_is_one_lint_warned_about(
+    model: m.Response,
+) -> None:
+    """The simulator fails commands in the ways ``flowfacts.failures`` lists and finds the
+    handler with ``flowfacts.handler_for``: so where a path meets a failure nobody handles
+    (EX004), lint said so first (CF161, or CF113 for a missing recording)."""
+    text = to_xml(model, pretty=True)
+    out = explore(parse(text), limits=Limits(max_steps=200, max_http_hops=2), max_paths=300)
+    warned: dict[int, set[str]] = {}
+    for finding in lint_source(text):
+        warned.setdefault(finding.line or 0, set()).add(finding.code)
+    for problem in out.problems.values():
+        if problem.code == "EX004" and problem.file == out.file and problem.line is not None:
+            assert warned.get(problem.line, set()) & {"CF161", "CF113"}, (problem, text)
