@@ -150,7 +150,10 @@ def recordings(root: m.Response) -> list[PlayFact]:
     children (when nothing can cut them short) and a ``RecordStart`` at once; ``Call``/``Geo``/
     ``Schedule`` may be skipped (unless they have no condition); one of a Gather's branches runs,
     or none (no input or a failure); an ``<Error>`` handler runs with what was made when its
-    block began; a Hangup ends every path, a Callback's success too.
+    block began; a Hangup ends every path, a Callback's success too. Conditions are taken as
+    independent: two ``<Schedule>`` blocks with the same window are not known to agree, so a
+    Play may be reported that only an impossible call reaches without its recording (never
+    the other way round).
     """
     out: list[PlayFact] = []
     _block(root, Made(frozenset(), frozenset()), out)

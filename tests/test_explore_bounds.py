@@ -40,7 +40,7 @@ def test_a_bound_is_named_and_unexplored_commands_are_summed_up(tmp_path: Path) 
     assert lines[0] == f"{flow}: 500 paths (stopped by --max-paths=500: not every path)"
     assert "EX005" not in result.output and "never taken" not in result.output
     assert len(lines) < 20, result.output
-    (commands,) = [ln for ln in lines if "not reached within the bounds:" in ln and "commands" in ln]
+    (commands,) = [ln for ln in lines if "within the bounds:" in ln and " commands (" in ln]
     count = int(commands.split("bounds: ")[1].split(" ")[0])
     out = explore(parse(flow), max_paths=500)
     assert count == len(out.tally.uncovered_commands()) > 1000  # type: ignore[union-attr]
