@@ -284,7 +284,7 @@ CASES: list[Case] = [
     Case(
         "CF161",
         '<Gather><Say>x</Say><DTMF value="1"><Dial><To>+15045550111</To></Dial><Error/></DTMF>'
-        "</Gather>",
+        "<Error/></Gather>",
         None,
     ),
     Case("CF161", '<Record tag="r">\n<Dial><To>+15045550111</To></Dial>\n<Error/></Record>', 3),
