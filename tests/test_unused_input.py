@@ -109,6 +109,11 @@ def test_scenarios_warn_and_fail_under_strict(tmp_path: Path) -> None:
     assert "FAIL" in strict.output and "caller input not used: entry 2 ('2')" in strict.output
     alone = run("simulate", "--scenario", scenario, "--strict")
     assert alone.exit_code == 1
+    failing = tmp_path / "failing.yaml"
+    failing.write_text(scenario.read_text().replace("say: one", "say: two"), encoding="utf-8")
+    both = run("test", failing)
+    assert both.exit_code == 1 and "FAIL" in both.output
+    assert "warning: caller input not used: entry 2 ('2')" in both.output
 
 
 def test_help_lists_a_listening_pause_as_a_wait() -> None:

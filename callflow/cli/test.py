@@ -106,6 +106,9 @@ def _print(outcome: Outcome, colour: bool) -> None:
     click.echo(f"{tag('FAIL', 'red')} {outcome.path}: {outcome.run.headline()}", color=colour)
     for line in outcome.run.explain():
         click.echo("    " + line)
+    if not outcome.run.strict:
+        for line in outcome.run.unused():
+            click.echo(f"    {tag('warning', 'yellow')}: {line}", color=colour)
 
 
 def junit(outcomes: list[Outcome]) -> bytes:
