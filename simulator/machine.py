@@ -914,7 +914,11 @@ class Machine:
         digits, ended = read_keys(press.digits, node.dtmf_length, node.dtmf_stop)
         self._advance(press.delay_ms if ended else node.timeout)
         data: dict[str, Any] = {"digits": digits}
-        rest = unread(press.digits, digits, node.dtmf_length, node.dtmf_stop)
+        rest = (
+            unread(press.digits, digits, node.dtmf_length, node.dtmf_stop)
+            if len(press.digits) > len(digits)
+            else ""
+        )
         if rest:
             data["discarded"] = rest
             why = f"the Gather had its input ({digits!r}, dtmf_length={node.dtmf_length})"
@@ -1024,6 +1028,8 @@ def unused_input(caller: CallerScript, provider: ScriptedProvider, machine: Mach
                  ) -> tuple[Unused, ...]:  # fmt: skip
     """The script's actions the call did not use: keys a wait took and dropped (``dropped``),
     and every action no wait took (a hang-up at a time the call did not live to see)."""
+    if not machine.dropped and provider.next_action >= len(caller.actions):
+        return ()  # every action taken, none dropped: the usual call
     found: list[Unused] = []
     taken = list(provider.taken)
     for drop in machine.dropped:
