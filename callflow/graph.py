@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callflow import model as m
+from callflow.flowfacts import failures, handler_for, recordings
 from callflow.grammar import HANDLER_BLOCKS
 
 OTHER, RETRY, NO_INPUT, HANG_UP = "other", "retry", "no input", "hang-up"
@@ -36,9 +37,8 @@ KEYS = "1234567890*#"
 """The keys a caller can press, in the order tried for an input that stands for any."""
 START, END = "call_start", "call_end"
 """Ids of the pseudo steps (not words Mermaid reserves, such as ``end``)."""
-_FAILS: dict[type[m.Node], tuple[str, ...]] = {
-    m.Dial: (BUSY, NO_ANSWER), m.Callback: (FAIL,), m.Curl: (FAIL,),
-}  # fmt: skip
+_FAILS = (m.Dial, m.Callback, m.Curl)
+"""Commands whose success goes on (or fetches) and whose ``flowfacts.failures`` are edges."""
 _CONDITIONS = (m.Call, m.Geo, m.Schedule)
 _PROMPTS = frozenset(m.PROMPT_TYPES)
 
@@ -248,8 +248,11 @@ class _Builder:
     memo: dict[int, list[str]] = field(default_factory=dict)
     steps: dict[str, Step] = field(default_factory=dict)
     edges: dict[Edge, None] = field(default_factory=dict)
+    unrecorded: set[int] = field(default_factory=set)
+    """Plays of a recording some path reaches without it (``flowfacts.recordings``, as CF113)."""
 
     def build(self) -> Graph:
+        self.unrecorded = {id(f.play) for f in recordings(self.doc) if not f.known}
         shown: list[m.Node] = []
         for path, node, ancestors, prompt in walk(self.doc):
             self.ids[id(node)] = path
@@ -260,7 +263,7 @@ class _Builder:
             self.note_following(node)
         self.note_following(self.doc)
         for node in shown:
-            if type(node) in _FAILS or type(node) is m.Gather or _plays_recording(node):
+            if type(node) in _FAILS or type(node) is m.Gather or id(node) in self.unrecorded:
                 handler = self.handler_of(node)
                 if handler is not None and handler is not node.error_handler:
                     self.caught.setdefault(id(handler), []).append(node)
@@ -280,19 +283,9 @@ class _Builder:
     # -- where control goes --
 
     def handler_of(self, node: m.Node) -> m.Error | None:
-        """The Error that runs when ``node`` fails: its own, else the nearest enclosing block's
-        that does not contain ``node`` (spec 5, as the simulator and lint rule CF161 do)."""
-        own = node.error_handler
-        if own is not None:
-            return own
-        ancestors = self.ancestors[id(node)]
-        for block in reversed(ancestors):
-            if type(block) not in HANDLER_BLOCKS:
-                continue
-            candidate = block.error_handler
-            if candidate is not None and not any(candidate is a for a in ancestors):
-                return candidate
-        return None
+        """The Error that runs when ``node`` fails (``flowfacts.handler_for``: spec 5, as the
+        simulator and lint rule CF161 find it)."""
+        return handler_for(node, self.ancestors[id(node)])
 
     def note_following(self, block: m.Node) -> None:
         """Record the next command after each child of ``block``: one pass from the end, so
@@ -380,8 +373,8 @@ class _Builder:
         elif kind in _FAILS:
             success = [self.document(node, node.url)] if kind is m.Callback else self.next_of(node)  # type: ignore[attr-defined]
             self.to(node, success, ANSWER if kind is m.Dial else OK)
-            for label in _FAILS[kind]:
-                self.failure(node, label)
+            for way in failures(node):  # the shared list of what can fail (flowfacts)
+                self.failure(node, way.label)
         elif kind in _CONDITIONS:
             self.to(node, self.entry(node, self.next_of(node)), TRUE)
             if FALSE in labels:
@@ -392,7 +385,7 @@ class _Builder:
             self.to(node, inside, NO_KEY)
         else:
             self.to(node, self.entry(node, self.next_of(node)))
-            if _plays_recording(node):
+            if id(node) in self.unrecorded:  # a path may get here without the recording
                 self.failure(node, NO_RECORDING, branch=False)
 
     def gather_edges(self, node: m.Gather, labels: tuple[str, ...]) -> None:
@@ -415,10 +408,6 @@ class _Builder:
                 block = next(b for b in node.branches if b.value == label)
                 self.to(node, self.entry(block, after), label)
         self.failure(node, NO_INPUT)
-
-
-def _plays_recording(node: m.Node) -> bool:
-    return isinstance(node, m.Play) and node.record is not None
 
 
 def build(doc: m.Response) -> Graph:

@@ -111,11 +111,13 @@ class ScriptedProvider:
     before then hear silence); the machine hangs up at T wherever the flow is.
     """
 
-    __slots__ = ("actions", "default", "next_action", "resolver", "table")
+    __slots__ = ("actions", "default", "next_action", "resolver", "table", "taken")
 
     def __init__(self, caller: CallerScript, resolver: Resolver) -> None:
         self.actions = caller.actions
         self.next_action = 0
+        self.taken: list[tuple[int, Wait]] = []
+        """Each action taken, by index, with the wait that took it (in order)."""
         self.table = caller.dial
         self.default = caller.dial_default
         self.resolver = resolver
@@ -123,7 +125,7 @@ class ScriptedProvider:
     def fork(self) -> ScriptedProvider:
         """A copy that goes on from the same place in the script (for a forked machine)."""
         new = ScriptedProvider.__new__(ScriptedProvider)
-        new.actions, new.next_action = self.actions, self.next_action
+        new.actions, new.next_action, new.taken = self.actions, self.next_action, list(self.taken)
         new.table, new.default, new.resolver = self.table, self.default, self.resolver
         return new
 
@@ -135,6 +137,7 @@ class ScriptedProvider:
         if type(action) is HangUp and action.at_ms is not None and action.at_ms > point.now:
             return None
         self.next_action = index + 1
+        self.taken.append((index, point))
         if type(action) is Press:
             return action if action.digits else None
         if type(action) is Silence:

@@ -17,7 +17,7 @@ from simulator.http import without_query
 from simulator.render import clock, window
 from simulator.transcript import CallResult, Event
 
-EventKey = Literal["say", "play", "dial", "http"]
+EventKey = Literal["say", "say_exact", "play", "dial", "http"]
 ENDINGS: tuple[str, ...] = ("hangup", "caller-hangup", "limit", "error")
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
 _REGEX = re.compile(r"/(?P<body>.*)/(?P<flags>[ims]*)", re.DOTALL)
@@ -25,7 +25,11 @@ _REGEX = re.compile(r"/(?P<body>.*)/(?P<flags>[ims]*)", re.DOTALL)
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    """Text to look for: a substring (case-insensitive), an exact value, or ``/regex/flags``."""
+    """Text to look for: a substring (case-insensitive), an exact value, or ``/regex/flags``.
+
+    Exact text is compared whole and case-sensitively, with runs of white space counting as one
+    space (a ``<Say>`` written over several lines says it once). A regex is searched for
+    (``re.search``), case-sensitively unless its flags include ``i``."""
 
     text: str
     regex: re.Pattern[str] | None = None
@@ -49,7 +53,7 @@ class Pattern:
         if self.regex is not None:
             return self.regex.search(value) is not None
         if self.exact:
-            return value == self.text
+            return " ".join(value.split()) == " ".join(self.text.split())
         return self.text.lower() in value.lower()
 
     def __str__(self) -> str:
@@ -68,7 +72,7 @@ class EventExpectation:
     def values(self, event: Event) -> list[str]:
         """The texts of ``event`` this expectation looks at (none when the kind differs)."""
         data = event.data
-        if self.key == "say" and event.kind == "say":
+        if self.key in ("say", "say_exact") and event.kind == "say":
             return [str(data.get("text", ""))]
         if self.key == "play" and event.kind == "play":
             return [str(data[k]) for k in ("url", "record") if data.get(k) is not None]

@@ -129,6 +129,15 @@ class Problem:
     count: int = 0
 
 
+class Unexplored(NamedTuple):
+    """Commands and branches no explored path reached (a summary, not findings)."""
+
+    commands: int
+    branches: int
+    first_commands: tuple[graph.Site, ...]
+    first_branches: tuple[graph.Site, ...]
+
+
 @dataclass
 class Exploration:
     """What ``explore`` found."""
@@ -148,10 +157,30 @@ class Exploration:
     max_depth: int = 0
     every: list[Path] | None = None
     """Every path, in the order found (only with ``explore(keep=True)``)."""
+    max_paths: int = 0
 
     def bounded(self) -> bool:
         """Did a bound stop the exploration (``max_paths``, or paths cut at ``max_depth``)?"""
         return not self.complete or self.endings["depth"] > 0
+
+    def stopped_by(self) -> list[str]:
+        """The bounds that stopped the exploration, with their values (``--max-paths=10000``);
+        empty when every path was explored."""
+        found = []
+        if not self.complete:
+            found.append(f"--max-paths={self.max_paths}")
+        if self.endings["depth"] > 0:
+            found.append(f"--max-depth={self.max_depth}")
+        return found
+
+    def unexplored(self, first: int = 5) -> Unexplored:
+        """What no path reached, as a count and the first few: after a bound stopped the
+        exploration these are not known to be unreachable, only not yet explored."""
+        assert self.tally is not None
+        commands = self.tally.uncovered_commands()
+        branches = self.tally.uncovered_branches()
+        return Unexplored(len(commands), len(branches), tuple(commands[:first]),
+                          tuple(branches[:first]))  # fmt: skip
 
     def listed_branches(self) -> list[graph.Site]:
         """The branches some path took, in document order."""
@@ -251,7 +280,8 @@ class _Explorer:
         self.max_depth = max_depth
         self.pinned = pinned
         self.progress = progress
-        self.out = Exploration(flow, self.file, context, limits, http, max_depth=max_depth)
+        self.out = Exploration(flow, self.file, context, limits, http, max_depth=max_depth,
+                               max_paths=max_paths)  # fmt: skip
         self.out.tally = Tally(flow, self.file or "<flow>", sha256)
         self.keys: dict[int, list[tuple[str, KeyAnswer]]] = {}
         self.known: dict[tuple[str, str, str], tuple[HttpAnswer, Canned | None] | None] = {}
@@ -520,15 +550,16 @@ class _Explorer:
                        pos.col if pos else None, file)  # fmt: skip
 
     def unreached(self) -> None:
-        """Commands no path reached: a warning after a complete exploration."""
+        """Commands no path reached: a warning after a complete exploration. When a bound
+        stopped it, they are only unexplored: ``Exploration.unexplored`` sums them up instead."""
         out = self.out
         assert out.tally is not None
-        severity = "info" if out.bounded() or self.pinned else "warning"
+        if out.bounded():
+            return
+        severity = "info" if self.pinned else "warning"
         for site in out.tally.uncovered_commands():
             why = f"no path reaches this {site.command}"
-            if out.bounded():
-                why += " within the bounds of this exploration"
-            elif self.pinned:
+            if self.pinned:
                 why += " with the call fields given"
             problem = self.problem("EX005", severity, why, site.line, self.file)
             problem.count = 1

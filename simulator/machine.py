@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, Literal
+from dataclasses import replace
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfoNotFoundError
 
 from callflow import model as m
-from callflow.grammar import HANDLER_BLOCKS
-from simulator.caller import CallerScript, DialOutcome, Press
+from callflow.flowfacts import handler_for
+from simulator.caller import CallerScript, DialOutcome, HangUp, Press
 from simulator.choices import (
     HANGUP,
     SUSPEND,
@@ -54,7 +55,7 @@ from simulator.http import CannedResolver, HttpAnswer, HttpRequest, Resolver
 from simulator.limits import Limits
 from simulator.requests import fetch_request, gather_request
 from simulator.speech import PLAY_URL_MS, speech_ms, tone_defaults, tone_ms
-from simulator.transcript import CallResult, Event, EventKind, ResultKind
+from simulator.transcript import CallResult, Event, EventKind, ResultKind, Unused
 
 DEFAULT_RECORD_MS = 60_000
 """Length of a Record with no children, no ``timeout`` and no stop key pressed."""
@@ -162,6 +163,24 @@ class Before:
         self.node = node
 
 
+class Dropped(NamedTuple):
+    """Keys of a caller's ``press`` that the wait at ``node`` took and did not use."""
+
+    press: Press
+    keys: str
+    node: m.Node
+    reason: str
+
+
+def unread(pressed: str, read: str, length: int, stop: str) -> str:
+    """The keys of ``pressed`` a Gather dropped after reading ``read`` (``read_keys``): all after
+    the input, except the one stop key that ended it (or follows a full input)."""
+    rest = pressed[len(read) :]
+    if rest[:1] == stop and stop and (len(read) < length or rest == stop):
+        rest = rest[1:]
+    return rest
+
+
 def read_keys(digits: str, length: int, stop: str) -> tuple[str, bool]:
     """The input a Gather reads from ``digits``, and whether it ended (length or stop key)."""
     for index, key in enumerate(digits):
@@ -214,7 +233,8 @@ class Machine:
     or it stops at ``pending`` (False); ``resume(answer)`` goes on; ``fork()`` copies it."""
 
     __slots__ = (
-        "answer", "background", "ctx", "cuts", "doc", "ending", "events", "fields", "file",
+        "answer", "background", "ctx", "cuts", "doc", "dropped", "ending", "events", "fields",
+        "file",
         "frames", "hangup_at", "hops", "in_prompt", "limits", "max_steps", "node", "now",
         "pause", "pending", "provider", "recordings", "rerun", "result", "root", "skip",
         "state", "steps", "stop_at", "trail",
@@ -255,6 +275,8 @@ class Machine:
         self.pause: Callable[[m.Node], bool] | None = None
         """Stop before every command this says yes to (a debugger's step and breakpoints)."""
         self.skip: m.Node | None = None
+        self.dropped: list[Dropped] = []
+        """Keys a wait took from the caller and did not use, in order (``Dropped``)."""
 
     # ---- driving the machine ---------------------------------------------------------------
 
@@ -313,6 +335,7 @@ class Machine:
         new.answer, new.rerun, new.pending = self.answer, self.rerun, self.pending
         new.result, new.ending, new.trail = self.result, self.ending, self.trail
         new.pause, new.skip = self.pause, self.skip
+        new.dropped = list(self.dropped)
         return new
 
     def place(self) -> tuple[Any, ...]:
@@ -524,22 +547,14 @@ class Machine:
     def _fail(self, node: m.Node, reason: str) -> None:
         """A command failed: run its Error, else the nearest enclosing block's (spec 5).
 
-        Blocks are ``grammar.HANDLER_BLOCKS`` (shared with lint rule CF161); a Gather's own Error
+        ``flowfacts.handler_for`` finds it (shared with lint rule CF161); a Gather's own Error
         is its no-input handler and does not catch failures inside its branches. A handler
         does not catch failures inside itself. The handler runs as a block on top of the
         frames, so the flow goes on after the failed command when it ends.
         """
         handler = node.error_handler
         if handler is None:
-            frames = self.frames
-            for frame in reversed(frames):
-                block = frame.node
-                if frame.kind != BLOCK or type(block) not in HANDLER_BLOCKS:
-                    continue
-                candidate = block.error_handler
-                if candidate is not None and not any(candidate is f.node for f in frames):
-                    handler = candidate
-                    break
+            handler = handler_for(node, [f.node for f in self.frames if f.kind == BLOCK])
         self._emit("error", node, {"reason": reason, "handled": handler is not None})
         if handler is None:
             return
@@ -600,6 +615,12 @@ class Machine:
                 data["dtmf"] = press.digits
                 self._took(node, "stop key")
             else:
+                if press is not None and press.digits:
+                    data["discarded"] = press.digits
+                    why = f"the Pause listens only for its dtmf_stop={node.dtmf_stop!r}"
+                    if press.delay_ms >= length:
+                        why = f"pressed at {press.delay_ms} ms, after the Pause of {length} ms"
+                    self.dropped.append(Dropped(press, press.digits, node, why))
                 self._took(node, "no key")
         self._event("pause", node, data)
         self._advance(length)
@@ -636,6 +657,10 @@ class Machine:
             if end is None or at < end:
                 end = at
                 data["dtmf"] = answer.digits
+        if type(answer) is Press and answer.digits and "dtmf" not in data:
+            data["discarded"] = answer.digits
+            why = f"the Record listens only for its dtmf_stop={node.dtmf_stop!r} (in time)"
+            self.dropped.append(Dropped(answer, answer.digits, node, why))
         self._event("record", node, data)
         if listening:
             label = "hang-up" if answer is HANGUP else "stop key" if "dtmf" in data else "no key"
@@ -882,13 +907,27 @@ class Machine:
             self._took(node, "hang-up")
             self._caller_hangup()
         if answer is None or answer.delay_ms > node.timeout:  # type: ignore[union-attr]
+            if answer is not None and answer.digits:  # type: ignore[union-attr]
+                late: Press = answer  # type: ignore[assignment]
+                why = f"pressed at {late.delay_ms} ms, after the Gather's timeout={node.timeout}"
+                self.dropped.append(Dropped(late, late.digits, node, why))
             self._advance(node.timeout)
             self._event("input", node, {"timeout": True})
             return ""
         press: Press = answer  # type: ignore[assignment]
         digits, ended = read_keys(press.digits, node.dtmf_length, node.dtmf_stop)
         self._advance(press.delay_ms if ended else node.timeout)
-        self._event("input", node, {"digits": digits})
+        data: dict[str, Any] = {"digits": digits}
+        rest = (
+            unread(press.digits, digits, node.dtmf_length, node.dtmf_stop)
+            if len(press.digits) > len(digits)
+            else ""
+        )
+        if rest:
+            data["discarded"] = rest
+            why = f"the Gather had its input ({digits!r}, dtmf_length={node.dtmf_length})"
+            self.dropped.append(Dropped(press, rest, node, f"{why} and dropped the rest"))
+        self._event("input", node, data)
         return digits
 
     def _choose(self, node: m.Gather, digits: str) -> None:
@@ -985,4 +1024,39 @@ def scripted_call(
     assert machine.result is not None  # a scripted provider never suspends
     if sink is not None:
         sink(flow, file, machine.trail)
-    return machine.result
+    unused = unused_input(caller, provider, machine)
+    return replace(machine.result, unused=unused) if unused else machine.result
+
+
+def unused_input(caller: CallerScript, provider: ScriptedProvider, machine: Machine
+                 ) -> tuple[Unused, ...]:  # fmt: skip
+    """The script's actions the call did not use: keys a wait took and dropped (``dropped``),
+    and every action no wait took (a hang-up at a time the call did not live to see)."""
+    if not machine.dropped and provider.next_action >= len(caller.actions):
+        return ()  # every action taken, none dropped: the usual call
+    found: list[Unused] = []
+    taken = list(provider.taken)
+    for drop in machine.dropped:
+        at = next((i for i, (index, _) in enumerate(taken) if caller.actions[index] is drop.press),
+                  None)  # fmt: skip
+        if at is None:  # not from the script (cannot happen with a scripted provider)
+            continue
+        index, _ = taken.pop(at)
+        line = drop.node.pos.line if drop.node.pos else None
+        found.append(Unused(index + 1, drop.keys, drop.reason, line))
+    assert machine.result is not None
+    end = machine.result.duration_ms
+    for index in range(provider.next_action, len(caller.actions)):
+        action = caller.actions[index]
+        if type(action) is HangUp:
+            if action.at_ms is not None and action.at_ms <= end:
+                continue  # the clock reached it: the caller hung up then
+            keys = "hang up"
+        else:
+            keys = action.digits if type(action) is Press else ""
+        ended = "the caller hung up" if machine.result.result == "caller-hangup" else "it ended"
+        waits = len(provider.taken)
+        why = f"no wait for keys took it (the call had {waits} such waits; {ended} at {end} ms)"
+        found.append(Unused(index + 1, keys, why))
+    found.sort(key=lambda u: u.entry)
+    return tuple(found)

@@ -83,10 +83,12 @@ _CALL_TEXT = (
 )  # fmt: skip
 """Call keys taken as written: YAML key -> ``CallContext`` field."""
 DIAL_KINDS = ("answer", "busy", "no-answer", "fail")
-EXPECT_KEYS = ("say", "play", "dial", "http", "not_say", "ends", "at_line")
+EXPECT_KEYS = ("say", "say_exact", "play", "dial", "http", "not_say", "ends", "at_line")
 CANNED_KEYS = ("xml", "file", "status", "timeout")
 BACKEND_KEYS = (*BACKEND_KINDS, "path")
-_EXACT = {"dial": True, "http": True, "say": False, "play": False}
+_EXACT = {"dial": True, "http": True, "say": False, "say_exact": True, "play": False}
+"""Event expectation keys, and whether plain text must equal the value (else: a substring,
+case-insensitive). ``/regex/flags`` is a regex under every key."""
 
 T = TypeVar("T")
 
@@ -547,10 +549,23 @@ class Run:
     errors: tuple[Finding, ...] = ()
     result: CallResult | None = None
     failures: tuple[Failure, ...] = ()
+    strict: bool = False
+    """Caller input the call did not use fails the scenario (``--strict``)."""
 
     @property
     def passed(self) -> bool:
-        return self.result is not None and not self.errors and not self.failures
+        return (
+            self.result is not None
+            and not self.errors
+            and not self.failures
+            and not (self.strict and self.result.unused)
+        )
+
+    def unused(self) -> list[str]:
+        """The scripted caller input the call did not use, one line each."""
+        if self.result is None:
+            return []
+        return [f"caller input not used: {u.describe()}" for u in self.result.unused]
 
     def headline(self) -> str:
         """One line: why it failed, or what the passing call did."""
@@ -561,6 +576,9 @@ class Run:
             more = len(self.failures) - 1
             return self.failures[0].headline() + (f" (and {more} more)" if more else "")
         assert self.result is not None
+        if self.strict and self.result.unused:
+            more = len(self.result.unused) - 1
+            return self.unused()[0] + (f" (and {more} more)" if more else "")
         held = len(self.scenario.expect)
         took = clock(self.result.duration_ms)
         return f"{self.result.result} after {took}, {held} expectation(s) held"
@@ -569,7 +587,8 @@ class Run:
         """Every flow error, or every failed expectation with the transcript around it."""
         if self.errors:
             return [f.render() for f in self.errors]
-        return [line for f in self.failures for line in f.explain().splitlines()]
+        lines = [line for f in self.failures for line in f.explain().splitlines()]
+        return lines + (self.unused() if self.strict else [])
 
 
 def resolver(scenario: Scenario) -> Resolver:
@@ -610,11 +629,14 @@ def call(
             close_resolver(backend)
 
 
-def run_scenario(scenario: Scenario, flow: Flow | None = None, http: Resolver | None = None) -> Run:
+def run_scenario(scenario: Scenario, flow: Flow | None = None, http: Resolver | None = None,
+                 *, strict: bool = False) -> Run:  # fmt: skip
     """Lint the flow, place the call, check the expectations. ``flow`` overrides the scenario's,
-    ``http`` its HTTP answers (see ``call``); ``ScenarioError`` if a backend cannot be opened."""
+    ``http`` its HTTP answers (see ``call``); ``ScenarioError`` if a backend cannot be opened.
+    ``strict``: caller input the call did not use fails the run."""
     flow = flow or load_flow(scenario.flow)
     if flow.model is None:
-        return Run(scenario, errors=flow.errors)
+        return Run(scenario, errors=flow.errors, strict=strict)
     result = call(scenario, flow.model, str(flow.path), http)
-    return Run(scenario, result=result, failures=tuple(check(scenario.expect, result)))
+    failures = tuple(check(scenario.expect, result))
+    return Run(scenario, result=result, failures=failures, strict=strict)

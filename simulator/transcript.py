@@ -32,6 +32,26 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Unused:
+    """A scripted caller action the call did not use, or the keys of one that were dropped."""
+
+    entry: int
+    """Which action of the script (1-based: the n-th ``--digits`` entry or ``caller`` step)."""
+    keys: str
+    """The keys not used; ``''`` for a silence, ``hang up`` for a hang-up."""
+    reason: str
+    line: int | None = None
+    """The command that dropped the keys, when one did."""
+
+    def describe(self) -> str:
+        what = self.keys if self.keys == "hang up" else repr(self.keys) if self.keys else "silence"
+        return f"entry {self.entry} ({what}): {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entry": self.entry, "keys": self.keys, "reason": self.reason, "line": self.line}
+
+
+@dataclass(frozen=True, slots=True)
 class CallResult:
     """The whole outcome of one simulated call."""
 
@@ -40,12 +60,17 @@ class CallResult:
     events: tuple[Event, ...]
     reason: str | None = None
     """For ``limit`` and ``error``: which bound or what went wrong, and where."""
+    unused: tuple[Unused, ...] = field(default=(), compare=False)
+    """Scripted caller input the call did not use (a scripted call fills it in). A report on
+    the script, not part of what the call did: two calls that did the same compare equal."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"result": self.result, "duration_ms": self.duration_ms}
         if self.reason:
             out["reason"] = self.reason
         out["events"] = [e.to_json() for e in self.events]
+        if self.unused:
+            out["unused"] = [u.to_json() for u in self.unused]
         return out
 
     def dumps(self) -> str:

@@ -16,7 +16,8 @@ from callflow.cli import lint as lint_cli
 
 CLEAN = '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say>Hello.</Say>\n</Response>\n'
 WARNING = (
-    "<Response>\n  <Gather>\n    <Say>Press a key.</Say>\n    <Default><Say>x</Say></Default>\n"
+    "<Response>\n  <Gather>\n    <Say>Press a key.</Say>\n"
+    "    <Default><Say>x</Say></Default><Error/>\n"
     '  </Gather>\n  <Pause length="5"/>\n</Response>\n'
 )
 ERROR = "<Response>\n  <Hangup/>\n  <Say>Nobody hears this.</Say>\n</Response>\n"

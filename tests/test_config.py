@@ -29,7 +29,8 @@ from callflow.lint import lint_source
 # CF101 (error) on line 3, CF160 (warning) on line 4, CF125 (warning) on line 5.
 FLOW = (
     "<Response>\n  <Hangup/>\n  <Say>Nobody hears this.</Say>\n"
-    '  <Pause length="5"/>\n  <Gather><DTMF value="1"><Hangup/></DTMF></Gather>\n</Response>\n'
+    '  <Pause length="5"/>\n  <Gather><DTMF value="1"><Hangup/></DTMF><Error/></Gather>\n'
+    "</Response>\n"
 )
 BROKEN = "<Response>\n  <Say>Hi.</Pause>\n</Response>\n"
 

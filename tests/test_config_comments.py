@@ -58,7 +58,7 @@ def test_an_own_line_comment_does_not_cover_what_is_inside_the_next_element() ->
     inner = flow(
         "<!-- callflow: ignore=CF120 -->",
         '<Gather><Say>Menu.</Say><DTMF value="1"><Hangup/></DTMF>',
-        '  <DTMF value="1"><Hangup/></DTMF></Gather>',
+        '  <DTMF value="1"><Hangup/></DTMF><Error/></Gather>',
     )
     assert [c for c, _ in found(inner)] == ["CF120"]
     before_the_block = inner.replace(

@@ -74,11 +74,11 @@ def test_dtmf_length_and_stop_key() -> None:
         "</Gather>"
     )
     stopped = run(xml, Press("12#9", delay_ms=700))
-    assert stopped.of_kind("input")[0].data == {"digits": "12"}
+    assert stopped.of_kind("input")[0].data == {"digits": "12", "discarded": "9"}
     assert stopped.of_kind("input")[0].t == 700
     assert "twelve" in said(stopped)
     full = run(xml, Press("123456", delay_ms=300))
-    assert full.of_kind("input")[0].data == {"digits": "1234"}
+    assert full.of_kind("input")[0].data == {"digits": "1234", "discarded": "56"}
     assert full.of_kind("input")[0].t == 300
     assert "full" in said(full)
 

@@ -110,7 +110,7 @@ def test_call_fields_given_decide_their_conditions(tmp_path: Path) -> None:
 def test_bounds_are_said(tmp_path: Path) -> None:
     result = run("explore", MAIN_MENU, "--max-paths", "5")
     first = result.output.splitlines()[0]
-    assert first == f"{MAIN_MENU}: 5 paths (stopped by a bound, not every path)"
+    assert first == f"{MAIN_MENU}: 5 paths (stopped by --max-paths=5: not every path)"
     shallow = run("explore", MAIN_MENU, "--max-depth", "1")
     assert "EX006 info paths stop here after 1 choices (--max-depth)" in shallow.output
 

@@ -86,7 +86,34 @@ CASES: list[Case] = [
     Case("CF113", '<Record tag="x">\n<Play record="x"/>\n</Record>', 3),
     Case("CF113", '<Record tag="greeting"/>\n<Play record="greting"/>', 3, "greeting"),
     Case("CF113", '<RecordStart tag="x"/><Play record="x"/>', None),
-    Case("CF113", '<Schedule dow="mon"><Record tag="x"/></Schedule><Play record="x"/>', None),
+    Case(
+        "CF113",
+        '<Schedule dow="mon"><Record tag="x"/></Schedule>\n<Play record="x"/>',
+        3,
+        "recorded on some paths to it but not all",
+    ),  # outside Monday the Record does not run
+    Case(
+        "CF113",
+        '<Gather><Say>x</Say>\n<DTMF value="1"><Record tag="msg"/></DTMF>\n'
+        '<DTMF value="2"><Play record="msg"/></DTMF>\n<Error/></Gather>',
+        4,
+        "no path to this Play goes through the Record",
+    ),  # the issue's reproducer: recorded in another DTMF branch
+    Case(
+        "CF113",
+        '<Gather><Say>x</Say>\n<DTMF value="1"><Record tag="m"/></DTMF>\n'
+        '<DTMF value="2"><Record tag="m"/></DTMF>\n<Error><Hangup/></Error></Gather>\n'
+        '<Play record="m"/>',
+        None,
+    ),  # every way past the Gather records it (no input hangs up)
+    Case(
+        "CF113",
+        '<Gather><Say>x</Say>\n<DTMF value="1"><Record tag="m"/></DTMF>\n'
+        '<Default><Record tag="m"/></Default>\n</Gather>\n<Play record="m"/>',
+        6,
+        "some paths",
+    ),  # silence (no input) goes on without the recording
+    Case("CF113", '<Schedule><Record tag="x"/></Schedule><Play record="x"/>', None),
     # CF114 dial-no-destination
     Case("CF114", '<Dial timeout="20000"><Error/></Dial>', 2),
     Case("CF114", HANDLED_DIAL, None),
@@ -288,12 +315,22 @@ CASES: list[Case] = [
     Case(
         "CF161",
         '<Gather><Say>x</Say><DTMF value="1"><Dial><To>+15045550111</To></Dial><Error/></DTMF>'
-        "</Gather>",
+        "<Error/></Gather>",
         None,
     ),
     Case("CF161", '<Record tag="r">\n<Dial><To>+15045550111</To></Dial>\n<Error/></Record>', 3),
     Case("CF161", '<Record tag="r"><Dial><To>+15045550111</To></Dial></Record><Error/>', None),
-    Case("CF161", '<Gather><Say>x</Say><DTMF value="1"/></Gather>', None),
+    Case(
+        "CF161",
+        '<Gather><Say>x</Say><DTMF value="1"/></Gather>',
+        2,
+        "Gather can fail (no input after every attempt; input matches no DTMF value",
+    ),  # a Gather without url fails on silence and on unmatched input: the simulator says so
+    Case("CF161", '<Gather><Say>x</Say><DTMF value="1"/><Error/></Gather>', None),
+    Case("CF161", '<Gather><Say>x</Say><DTMF value="1"/></Gather><Error/>', None),
+    Case("CF161", "<Play>https://media.example.org/a.mp3</Play>", 2, "Play of an audio URL"),
+    Case("CF161", '<Play url="https://media.example.org/a.mp3"><Error/></Play>', None),
+    Case("CF161", '<Record tag="x"/><Play record="x"/>', None),  # CF113's business
 ]
 
 

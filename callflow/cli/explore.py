@@ -7,9 +7,13 @@ paths and cover every branch taken, checked with the same runner as ``callflow t
 
 Codes: EX001 info a path runs out of document (no Hangup); EX002 warning a loop; EX003 warning
 a bound ends a path; EX004 warning a failure no Error handler catches; EX005 a command no path
-reaches (warning after a complete exploration, info when a bound stopped it); EX006 info paths
-cut at --max-depth; EX007 info a condition no call can take either way; EX008 error a run
-cannot go on (for example a bad time zone).
+reaches (warning after a complete exploration, info when the call fields given decide some
+conditions); EX006 info paths cut at --max-depth; EX007 info a condition no call can take
+either way; EX008 error a run cannot go on (for example a bad time zone).
+
+When a bound stops the exploration (--max-paths, or paths cut at --max-depth) the header names
+it with its value, and what no path reached is summed up (a count and the first few), not
+reported one by one: unexplored is not unreachable.
 """
 
 from __future__ import annotations
@@ -121,16 +125,45 @@ def _finding(problem: Problem, file: str | None) -> str:
            f"{problem.message}{count}"  # fmt: skip
 
 
+def _site(site: g.Site) -> str:
+    where = f"line {site.line}" if site.line is not None else site.id
+    return f"{site.command} at {where}" + (f", {describe(site.label)}" if site.label else "")
+
+
+def header(out: Exploration) -> str:
+    """The first line: how many paths, and whether every path or which bound stopped it."""
+    stopped = out.stopped_by()
+    if not stopped:
+        return f"{out.file}: {out.paths} paths (every path)"
+    return f"{out.file}: {out.paths} paths (stopped by {' and '.join(stopped)}: not every path)"
+
+
+def unexplored_lines(out: Exploration) -> list[str]:
+    """After a bound: what no path reached, summed up (unexplored is not unreachable)."""
+    summary = out.unexplored()
+    lines = []
+    for count, first, what in (
+        (summary.commands, summary.first_commands, "commands"),
+        (summary.branches, summary.first_branches, "branches"),
+    ):
+        if count:
+            shown = "; ".join(_site(s) for s in first)
+            more = f"; and {count - len(first)} more" if count > len(first) else ""
+            lines.append(f"    not reached within the bounds: {count} {what} ({shown}{more})")
+    return lines
+
+
 def text_report(out: Exploration, colour: bool) -> list[str]:
     assert out.tally is not None
-    bound = "every path" if not out.bounded() else "stopped by a bound, not every path"
-    lines = [f"{out.file}: {out.paths} paths ({bound})"]
+    lines = [header(out)]
     endings = ", ".join(f"{n} {ENDINGS.get(k, k)}" for k, n in out.endings.most_common())
     lines.append(f"  endings: {endings or 'none'}")
     lines.append("  coverage: " + out.tally.table()[0].split(": ", 1)[1])
-    for site in out.tally.uncovered_branches():
-        where = f"line {site.line}" if site.line is not None else site.id
-        lines.append(f"    never taken: {site.command} at {where}, {describe(site.label)}")
+    if out.bounded():
+        lines += unexplored_lines(out)
+    else:
+        for site in out.tally.uncovered_branches():
+            lines.append(f"    never taken: {_site(site)}")
     for problem in _ordered(out):
         text = _finding(problem, out.file)
         if colour:
@@ -160,8 +193,18 @@ def json_report(out: Exploration, emitted: Emitted | None) -> dict[str, Any]:
     assert out.tally is not None
     data: dict[str, Any] = {
         "flow": out.file, "paths": out.paths, "complete": not out.bounded(),
-        "endings": dict(out.endings), "coverage": report([out.tally]),
+        "stopped_by": out.stopped_by(), "endings": dict(out.endings),
+        "coverage": report([out.tally]),
     }  # fmt: skip
+    if out.bounded():
+        summary = out.unexplored()
+        data["unexplored"] = {
+            "commands": summary.commands, "branches": summary.branches,
+            "first_commands": [{"id": s.id, "line": s.line, "command": s.command}
+                               for s in summary.first_commands],
+            "first_branches": [{"id": s.id, "line": s.line, "command": s.command,
+                                "branch": s.label} for s in summary.first_branches],
+        }  # fmt: skip
     data["problems"] = [{
         "code": p.code, "severity": p.severity, "message": p.message, "file": p.file,
         "line": p.line, "col": p.col, "paths": p.count,
@@ -202,9 +245,12 @@ def json_report(out: Exploration, emitted: Emitted | None) -> dict[str, Any]:
 @click.option("--tz", metavar="ZONE", help="Time zone for Schedule and --at (default UTC).")
 @click.option("--state", metavar="XX", help="Caller's US state (decides Geo).")
 @click.option("--county", metavar="NAME", help="Caller's county (decides Geo).")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 also when a bound (--max-paths, --max-depth) stopped the "
+                   "exploration before every path was explored.")  # fmt: skip
 def explore(flow: Path | None, scenario: Path | None, max_paths: int, max_depth: int, fmt: str,
             emit_scenarios: Path | None, https: tuple[str, ...], replay_http: Path | None,
-            **options: Any) -> None:  # fmt: skip
+            strict: bool, **options: Any) -> None:  # fmt: skip
     """Explore every path of FLOW: each key, silence, hang-up, Dial and HTTP outcome and
     condition result is a branch.
 
@@ -221,8 +267,8 @@ def explore(flow: Path | None, scenario: Path | None, max_paths: int, max_depth:
       callflow explore menu.xml --format json > explore.json
       callflow graph menu.xml --coverage explore.json
 
-    Exit status: 0 no warnings, 1 warnings or errors (or the flow has lint errors), 2 usage
-    error or unreadable input.
+    Exit status: 0 no warnings, 1 warnings or errors (or the flow has lint errors; with
+    --strict, also a bound that stopped the exploration), 2 usage error or unreadable input.
     """
     limits = None
     if scenario is not None:
@@ -287,4 +333,7 @@ def explore(flow: Path | None, scenario: Path | None, max_paths: int, max_depth:
         for name, reason in emitted.failed:
             click.echo(f"callflow explore: warning: {name} not written: {reason}", err=True)
     bad = any(p.severity in ("warning", "error") for p in out.problems.values())
+    if strict and out.bounded():
+        click.echo(f"callflow explore: {header(out)} (--strict)", err=True)
+        bad = True
     sys.exit(EXIT_FINDINGS if bad else EXIT_OK)

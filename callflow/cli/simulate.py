@@ -131,11 +131,11 @@ def check_backend_options(options: dict[str, Any], *, canned: bool = False) -> N
         )
 
 
-def _run(scn: Scenario, flow: Flow, options: dict[str, Any]) -> Run:
+def _run(scn: Scenario, flow: Flow, options: dict[str, Any], strict: bool) -> Run:
     backends = open_backends("simulate", options)
     try:
         with backends.run(lambda: resolver(scn)) as http:
-            return run_scenario(scn, flow, http)
+            return run_scenario(scn, flow, http, strict=strict)
     except ScenarioError as exc:
         click.echo(exc.finding.render(), err=True)
         sys.exit(EXIT_USAGE)
@@ -163,8 +163,10 @@ def _findings_out(flow: Flow, fmt: str) -> None:
 @click.command()
 @click.argument("flow", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--digits", "digits", multiple=True, metavar="KEYS",
-              help="Keys pressed at the next wait for input, one flag per Gather wait in order "
-                   "('' = silence, a trailing stop key allowed; '1,2' = two waits).")  # fmt: skip
+              help="Keys pressed at the next wait for keys, one entry per wait in order: every "
+                   "Gather attempt, and a Pause or Record with dtmf_stop ('' = silence, a "
+                   "trailing stop key allowed; '1,2' = two waits). Entries no wait uses, and "
+                   "keys a wait drops, are reported at the end.")  # fmt: skip
 @click.option("--dial", "dials", multiple=True, metavar="TARGET=OUTCOME",
               help="How a Dial destination behaves: answer, busy, no-answer, fail, "
                    "answer:AFTER_MS or answer:AFTER_MS:TALK_MS.")  # fmt: skip
@@ -203,9 +205,12 @@ def _findings_out(flow: Flow, fmt: str) -> None:
               help="Step through the call at a prompt: answer each wait for keys, Dial and "
                    "request yourself; break, step, where, vars, save FILE (docs/interactive.md). "
                    "The flags above become the answers an empty line gives.")  # fmt: skip
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when some caller input was not used (an entry no wait took, or keys "
+                   "a wait dropped).")  # fmt: skip
 @click.option("--no-color", "no_color", is_flag=True, help="Never colour the output.")
 def simulate(flow: Path | None, scenario: Path | None, fmt: str, interactive: bool,
-             no_color: bool, **options: Any) -> None:  # fmt: skip
+             strict: bool, no_color: bool, **options: Any) -> None:  # fmt: skip
     """Simulate one call of FLOW and print its transcript.
 
     \b
@@ -219,7 +224,8 @@ def simulate(flow: Path | None, scenario: Path | None, fmt: str, interactive: bo
       callflow simulate menu.xml --interactive          press keys at a prompt, step, save
 
     Exit status: 0 the call ran (whatever its result), 1 the flow has lint errors or the
-    scenario's expectations failed, 2 usage error or unreadable input.
+    scenario's expectations failed (or, with --strict, some caller input was not used), 2
+    usage error or unreadable input.
     """
     check_backend_options(options, canned=bool(options["https"]))
     if interactive and fmt != "text":
@@ -252,7 +258,7 @@ def simulate(flow: Path | None, scenario: Path | None, fmt: str, interactive: bo
         from callflow.cli.interactive import debug
 
         sys.exit(debug(scn, checked, options, colour=colour))
-    run = _run(scn, checked, options)
+    run = _run(scn, checked, options, strict)
     assert run.result is not None
     if fmt == "json":
         out = run.result.to_json()
@@ -266,6 +272,10 @@ def simulate(flow: Path | None, scenario: Path | None, fmt: str, interactive: bo
     else:
         for line in transcript(run.result, colour=colour, main_file=str(checked.path)):
             click.echo(line, color=colour)
+        for line in run.unused():
+            text = ("error: " if strict else "warning: ") + line
+            click.echo(click.style(text, fg="yellow") if colour else text, color=colour)
         if scenario is not None:
-            _report(run.failures, run.explain(), len(scn.expect))
-    sys.exit(EXIT_FAILED if run.failures else EXIT_OK)
+            explained = [ln for f in run.failures for ln in f.explain().splitlines()]
+            _report(run.failures, explained, len(scn.expect))
+    sys.exit(EXIT_OK if run.passed else EXIT_FAILED)

@@ -71,8 +71,9 @@ def scenario_files(paths: tuple[Path, ...]) -> Iterator[tuple[str, str | None]]:
             yield str(path), f"{path}:1:1: SC001 error cannot read scenario: no such file"
 
 
-def run_one(path: str, backends: RunBackends | None = None) -> Outcome:
-    """Load and run one scenario; ``backends`` may replace its HTTP answers or record them."""
+def run_one(path: str, backends: RunBackends | None = None, *, strict: bool = False) -> Outcome:
+    """Load and run one scenario; ``backends`` may replace its HTTP answers or record them.
+    ``strict``: caller input the call did not use fails the scenario."""
     began = time.perf_counter()
     backends = backends or RunBackends()
     try:
@@ -82,10 +83,10 @@ def run_one(path: str, backends: RunBackends | None = None) -> Outcome:
         if flow.unreadable:
             return Outcome(path, time.perf_counter() - began, error=flow.errors[0].render())
         if flow.model is None:
-            run = run_scenario(scenario, flow)
+            run = run_scenario(scenario, flow, strict=strict)
         else:
             with backends.run(lambda: resolver(scenario)) as http:
-                run = run_scenario(scenario, flow, http)
+                run = run_scenario(scenario, flow, http, strict=strict)
     except ScenarioError as exc:
         return Outcome(path, time.perf_counter() - began, error=exc.finding.render())
     return Outcome(path, time.perf_counter() - began, run=run)
@@ -101,10 +102,15 @@ def _print(outcome: Outcome, colour: bool) -> None:
     assert outcome.run is not None
     if outcome.passed:
         click.echo(f"{tag('PASS', 'green')} {outcome.path}: {outcome.run.headline()}", color=colour)
+        for line in outcome.run.unused():  # not --strict: a warning, the scenario still passes
+            click.echo(f"    {tag('warning', 'yellow')}: {line}", color=colour)
         return
     click.echo(f"{tag('FAIL', 'red')} {outcome.path}: {outcome.run.headline()}", color=colour)
     for line in outcome.run.explain():
         click.echo("    " + line)
+    if not outcome.run.strict:
+        for line in outcome.run.unused():
+            click.echo(f"    {tag('warning', 'yellow')}: {line}", color=colour)
 
 
 def junit(outcomes: list[Outcome]) -> bytes:
@@ -158,12 +164,17 @@ def junit(outcomes: list[Outcome]) -> bytes:
               help="Write the coverage as JSON (for `callflow graph --coverage`).")  # fmt: skip
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT",
               help="Exit 1 when branch coverage of all flows together is below PCT.")  # fmt: skip
+@click.option("--strict", is_flag=True,
+              help="Fail a scenario whose caller input was not all used (an action no wait "
+                   "took, or keys a wait dropped); without it that is a warning.")  # fmt: skip
 def test(paths: tuple[Path, ...], junit_file: Path | None, coverage: bool,
-         coverage_json: Path | None, fail_under: float | None, **options: Any) -> None:  # fmt: skip
+         coverage_json: Path | None, fail_under: float | None, strict: bool,
+         **options: Any) -> None:  # fmt: skip
     """Run scenario files (or every *.yaml under directories) and report each.
 
     Prints one PASS/FAIL line per scenario, an explanation under each failure, and
-    "N passed, M failed" last. Exit status: 0 all passed, 1 some failed, 2 some scenario
+    "N passed, M failed" last. Caller input a scenario's call did not use is a warning under
+    its line (a failure with --strict). Exit status: 0 all passed, 1 some failed, 2 some scenario
     file could not be read or is malformed (the others still run).
     """
     check_backend_options(options)
@@ -175,7 +186,11 @@ def test(paths: tuple[Path, ...], junit_file: Path | None, coverage: bool,
         try:
             for path, problem in scenario_files(paths):
                 found = problem is None
-                outcome = run_one(path, backends) if found else Outcome(path, 0.0, error=problem)
+                outcome = (
+                    run_one(path, backends, strict=strict)
+                    if found
+                    else Outcome(path, 0.0, error=problem)
+                )
                 _print(outcome, colour)
                 outcomes.append(outcome)
         finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from callflow import flowfacts
 from callflow import grammar as g
 from callflow import model as m
 from callflow.rules.base import Hit, Scope, rule
@@ -125,44 +126,34 @@ def duplicate_handler(node: m.Node, scope: Scope) -> Iterator[Hit]:
                 )
 
 
-_MAY_FAIL: tuple[type[m.Node], ...] = (m.Dial, m.Callback, m.Curl, m.Gather)
-
-
-def _handled(node: m.Node, scope: Scope) -> bool:
-    """Whether a failure of ``node`` reaches an ``<Error>``: its own, else that of the nearest
-    enclosing block (``grammar.HANDLER_BLOCKS``; a Gather's own Error is not one) that has one.
-
-    A handler the node is itself inside does not count: it is the one already running.
-    """
-    if node.error_handler is not None:
-        return True
-    inside = {id(a) for a in scope.ancestors}
-    for ancestor in reversed(scope.ancestors):
-        if type(ancestor) not in g.HANDLER_BLOCKS:
-            continue
-        handler = ancestor.error_handler
-        if handler is not None and id(handler) not in inside:
-            return True
-    return False
+_MAY_FAIL: tuple[type[m.Node], ...] = tuple(
+    cls for cls in m.ELEMENT_TYPES if cls.IS_COMMAND and cls in flowfacts.FALLIBLE
+)
 
 
 @rule(
     "CF161",
     "no-error-handler",
     "warning",
-    "A Dial/Callback/Curl/Gather url with no <Error> handler here or in any enclosing block.",
+    "A command that can fail (Dial, Callback, Curl, Gather, Play of a URL) with no <Error> "
+    "handler here or in any enclosing block.",
     targets=_MAY_FAIL,
 )
 def no_error_handler(node: m.Node, scope: Scope) -> Iterator[Hit]:
-    """A command that can fail (``Dial``, ``Callback``, ``Curl``, ``Gather`` with a ``url``)
-    has no ``<Error>`` handler of its own and none in any enclosing block up to ``Response``.
+    """A command that can fail has no ``<Error>`` handler of its own and none in any enclosing
+    block up to ``Response``. What can fail is ``callflow.flowfacts.failures``, the list the
+    simulator and the explorer fail commands by: a ``Dial`` (busy, no answer), a ``Callback``
+    or ``Curl`` (the request fails), a ``Gather`` (no input after every attempt; an input no
+    DTMF value matches when there is no ``<Default>``; the ``url`` request), a ``Play`` of a URL
+    (the audio cannot be fetched). A ``Play record=`` whose recording may be missing is CF113.
 
-    Why: a Dial nobody answers, or an HTTP request that times out, then goes unhandled: the
-    failure is recorded and the flow silently goes on, often into a hang-up with no word to the
-    caller. (The spec's rule: a failed command runs its own ``<Error>``, else the ``<Error>`` of
-    the nearest enclosing block: ``Response``, a ``DTMF``/``Default``/``Error`` block, or a
-    ``Call``/``Geo``/``Schedule``. A Gather's own ``<Error>`` means "no input" and does not
-    catch failures inside its DTMF blocks; a Record's does not catch its children's.)
+    Why: a Dial nobody answers, a caller who says nothing, or an HTTP request that times out,
+    then goes unhandled: the failure is recorded and the flow silently goes on, often into a
+    hang-up with no word to the caller. (The spec's rule: a failed command runs its own
+    ``<Error>``, else the ``<Error>`` of the nearest enclosing block: ``Response``, a
+    ``DTMF``/``Default``/``Error`` block, or a ``Call``/``Geo``/``Schedule``. A Gather's own
+    ``<Error>`` handles the Gather's failures, not those inside its DTMF blocks; a Record's does
+    not catch its children's.)
 
     Example::
 
@@ -171,18 +162,28 @@ def no_error_handler(node: m.Node, scope: Scope) -> Iterator[Hit]:
     Fix: add ``<Error>`` inside the command, or one document-wide ``<Error>`` as a child of
     ``<Response>``.
     """
-    if isinstance(node, m.Gather) and not node.url:
+    ways = [f for f in flowfacts.failures(node) if f.label != flowfacts.NO_RECORDING]
+    if not ways or flowfacts.handler_for(node, scope.ancestors) is not None:
         return
-    if not _handled(node, scope):
-        what = "Gather url request" if isinstance(node, m.Gather) else node.TAG
-        hint = "add <Error> inside it, or one as a child of <Response>"
-        passed = next((a for a in reversed(scope.ancestors) if _own_handler_only(a)), None)
-        if passed is not None:
-            hint = (
-                f"the <Error> of the {passed.TAG}{_line(passed)} handles only the {passed.TAG}'s"
-                f" own failure; {hint}"
-            )
-        yield Hit(node, f"{what} has no Error handler here or in any enclosing block", hint=hint)
+    if isinstance(node, m.Gather):
+        what = "Gather url request" if node.url else "Gather"
+    elif isinstance(node, m.Play):
+        what = "Play of an audio URL"
+    else:
+        what = node.TAG
+    hint = "add <Error> inside it, or one as a child of <Response>"
+    passed = next((a for a in reversed(scope.ancestors) if _own_handler_only(a)), None)
+    if passed is not None:
+        hint = (
+            f"the <Error> of the {passed.TAG}{_line(passed)} handles only the {passed.TAG}'s"
+            f" own failure; {hint}"
+        )
+    fails = "; ".join(f.what for f in ways)
+    yield Hit(
+        node,
+        f"{what} can fail ({fails}) and has no Error handler here or in any enclosing block",
+        hint=hint,
+    )
 
 
 def _own_handler_only(node: m.Node) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from callflow import model as m
 from callflow import types as t
 from callflow.durations import seconds_warning
+from callflow.flowfacts import recordings
 from callflow.rules.base import Hit, Scope, rule, written
 from callflow.urls import is_absolute_http as is_absolute_http  # its old home; importers use it
 from callflow.urls import url_problem
@@ -104,61 +105,70 @@ def play_source_count(node: m.Node, scope: Scope) -> Iterator[Hit]:
         )
 
 
-def _recordings(root: m.Node, made: list[tuple[str, m.Node]]) -> Iterator[tuple[m.Play, bool]]:
-    """Each ``Play record=`` in document order, with whether an earlier recording made it.
-
-    A ``Record`` counts once it is complete (after its children); a ``RecordStart`` at once.
-    """
+def _makers(root: m.Node) -> Iterator[tuple[str, m.Node]]:
+    """Every ``Record``/``RecordStart`` with a tag, in document order."""
     for child in root.children:
-        if isinstance(child, m.Play) and child.record:
-            yield child, any(name == child.record for name, _ in made)
-        if isinstance(child, m.RecordStart) and child.tag:
-            made.append((child.tag, child))
-        yield from _recordings(child, made)
-        if isinstance(child, m.Record) and child.tag:
-            made.append((child.tag, child))
+        if isinstance(child, m.Record | m.RecordStart) and child.tag:
+            yield child.tag, child
+        yield from _makers(child)
 
 
 @rule(
     "CF113",
     "play-unknown-recording",
     "error",
-    "<Play record=...> names a recording that no earlier Record/RecordStart tag= makes.",
+    "<Play record=...> names a recording not made on every path to it.",
     targets=(m.Response,),
 )
 def play_unknown_recording(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """``<Play record="name">`` plays a recording of this call, made earlier by
-    ``<Record tag="name">`` or ``<RecordStart tag="name">``. Here no such recording comes
-    before the Play in the document, so there is nothing to play.
+    ``<Record tag="name">`` or ``<RecordStart tag="name">``. Here some path reaches the Play
+    without that recording being made (it is made later, only in another branch, or never),
+    so a call can get there with nothing to play and the Play fails.
+
+    Paths are followed as calls run (``callflow.flowfacts.recordings``, the same facts the
+    simulator and the explorer meet): a Record inside ``<DTMF value="1">`` is not made for a
+    caller who pressed 2, nor one inside a ``<Schedule>`` outside its hours.
 
     Example::
 
         <Record tag="greeting" timeout="5000"/>
         <Play record="greting"/>   <!-- CF113: typo -->
 
-    Fix: correct the name, or record before playing.
+    Fix: correct the name, or record before playing on every path (or move the Play into the
+    branch that records).
     """
-    made: list[tuple[str, m.Node]] = []
-    for play, known in list(_recordings(node, made)):
-        if known:
+    assert isinstance(node, m.Response)
+    makers = list(_makers(node))
+    tags = sorted({tag for tag, _ in makers})
+    for fact in recordings(node):
+        if fact.known:
             continue
+        play = fact.play
         name = play.record or ""
-        later = next((n.pos for tag, n in made if tag == name and n.pos), None)
+        at = next((n.pos for tag, n in makers if tag == name and n.pos), None)
+        line = f" (the one at line {at.line})" if at is not None else ""
         import difflib  # only for a mistake
 
-        close = difflib.get_close_matches(name, sorted({tag for tag, _ in made}), n=1)
-        if later is not None:
-            hint = f"the recording is made later, at line {later.line}"
+        close = difflib.get_close_matches(name, tags, n=1)
+        if name in fact.made.some:
+            message = f"Play record {name!r} is recorded on some paths to it but not all"
+            hint = f"a call can reach this Play without making the recording{line}"
+        elif at is not None:
+            message = f"Play record {name!r} names a recording that no earlier Record makes"
+            before = play.pos is not None and (at.line, at.col) < (play.pos.line, play.pos.col)
+            hint = (
+                f"no path to this Play goes through the Record{line}"
+                if before
+                else f"the recording is made later, at line {at.line}"
+            )
         elif close:
+            message = f"Play record {name!r} names a recording that no earlier Record makes"
             hint = f"did you mean {close[0]!r}?"
         else:
+            message = f"Play record {name!r} names a recording that no earlier Record makes"
             hint = "record it first with <Record tag=...> or <RecordStart tag=...>"
-        yield Hit(
-            play,
-            f"Play record {name!r} names a recording that no earlier Record makes",
-            attr="record",
-            hint=hint,
-        )
+        yield Hit(play, message, attr="record", hint=hint)
 
 
 @rule(
