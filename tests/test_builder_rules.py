@@ -119,6 +119,7 @@ def test_seconds_for_milliseconds_is_a_warning_in_findings_not_an_error() -> Non
     with r.gather(dtmf_length=1, timeout=8) as g:
         g.say("Press 1")
         g.dtmf("1").say("One")
+        g.error().say("No choice.")
     r.hangup()
     text = r.to_xml()  # builds: CF160 is a warning
     assert _errors(text) == set()

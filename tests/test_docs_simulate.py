@@ -36,7 +36,9 @@ def test_every_ex_code_is_listed_wherever_codes_are_listed() -> None:
 
 def test_the_gather_error_rule_for_unmatched_input_is_documented_and_true() -> None:
     decisions = _section(README, "## Decisions beyond the spec")
-    assert "also runs for unmatched input when there is no `<Default>`" in decisions
+    # the decisions table (generated from callflow/decisions.py) carries the rule
+    assert "Input that matches no `<DTMF>`, and the Gather has no `<Default>`?" in decisions
+    assert "It is a failure of the Gather: its `<Error>` runs." in decisions
     assert "an input that matches no `<DTMF value>` **when the Gather has no" in GUIDE
     flow = parse(
         '<Response><Gather><Say>Menu.</Say><DTMF value="1"><Say>one</Say></DTMF>'
