@@ -1,0 +1,228 @@
+"""``callflow serve``'s JSON endpoints through Starlette's test client: a call placed, keys
+pressed, a Dial answered, a scenario saved that passes ``callflow test``; and the guards (Host
+header, paths outside the served folder, bounded calls)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("starlette", reason="the serve extra (starlette) is not installed")
+pytest.importorskip("httpx", reason="Starlette's test client needs httpx")
+
+from starlette.testclient import TestClient
+
+from callflow.cli import cli
+from simulator.web.app import create_app
+from simulator.web.calls import Calls
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HOST = "testserver"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Path:
+    root = tmp_path / "flows"
+    root.mkdir()
+    for name in ("main-menu.xml", "callback-flow.xml", "voicemail.xml"):
+        shutil.copy(EXAMPLES / name, root / name)
+    (root / "sub").mkdir()
+    (root / "sub" / "broken.xml").write_text("<Response><Say>unclosed</Response>", "utf-8")
+    (tmp_path / "secret.xml").write_text("<Response><Say>secret</Say></Response>", "utf-8")
+    return root
+
+
+def client(root: Path, calls: Calls | None = None) -> TestClient:
+    return TestClient(create_app([root], [HOST], calls))
+
+
+def post(c: TestClient, url: str, **data: Any) -> Any:
+    return c.post(url, json=data)
+
+
+def place(c: TestClient, flow: str = "main-menu.xml") -> dict[str, Any]:
+    response = post(c, "/api/calls", flow=flow)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def act(c: TestClient, call: str, kind: str, value: str = "") -> dict[str, Any]:
+    response = post(c, f"/api/calls/{call}/act", kind=kind, value=value)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def test_lists_the_flows_with_their_lint_status(served: Path) -> None:
+    flows = {f["name"]: f for f in client(served).get("/api/flows").json()["flows"]}
+    assert set(flows) == {"callback-flow.xml", "main-menu.xml", "sub/broken.xml", "voicemail.xml"}
+    assert flows["main-menu.xml"]["errors"] == 0
+    assert flows["sub/broken.xml"]["errors"] >= 1
+
+
+def test_a_flow_page_has_source_findings_and_graph(served: Path) -> None:
+    page = client(served).get("/api/flow", params={"name": "main-menu.xml"}).json()
+    assert page["source"] == (served / "main-menu.xml").read_text("utf-8")
+    assert 'id="step-call_start"' in page["svg"]
+    gathers = [s for s in page["steps"] if s["kind"] == "Gather"]
+    assert [s["line"] for s in gathers] == [6, 20, 24]
+    assert any(e["handler"] for e in page["edges"])
+    broken = client(served).get("/api/flow", params={"name": "sub/broken.xml"}).json()
+    assert broken["svg"] is None and broken["findings"][0]["line"] == 1
+
+
+def test_keys_walk_the_menu_as_simulate_does(served: Path) -> None:
+    c = client(served)
+    call = place(c)
+    steps = c.get("/api/flow", params={"name": "main-menu.xml"}).json()["steps"]
+    at_line = {s["line"]: s["id"] for s in steps}
+    assert call["waiting"] == "keys" and call["line"] == 6 and call["step"] == at_line[6]
+    act(c, call["call"], "keys", "2")
+    state = act(c, call["call"], "keys", "1")
+    assert state["waiting"] == "keys" and state["line"] == 24 and state["step"] == at_line[24]
+    state = act(c, call["call"], "silence")
+    state = act(c, call["call"], "silence")
+    assert state["waiting"] is None and state["result"].startswith("result: hangup after 00:47.165")
+    run = CliRunner().invoke(cli, ["simulate", str(served / "main-menu.xml"), "--digits", "2,1",
+                                   "--format", "json"])  # fmt: skip
+    scripted = json.loads(run.output)
+    assert [(e["t"], e["line"], e["kind"]) for e in state["transcript"]] == [
+        (e["t"], e["line"], e["kind"]) for e in scripted["events"]
+    ]
+
+
+def test_reach_a_dial_answer_it_and_save_a_scenario_that_passes(served: Path) -> None:
+    c = client(served)
+    call = place(c)["call"]
+    state = act(c, call, "keys", "1")
+    assert state["waiting"] == "dial" and state["targets"] == ["+15035550141"]
+    assert state["line"] == 10
+    state = act(c, call, "dial", "answer")
+    assert state["waiting"] is None
+    assert [e["kind"] for e in state["transcript"]].count("bridge") == 1
+    saved = post(c, f"/api/calls/{call}/save", name="leasing.yaml").json()
+    assert saved["passed"], saved
+    assert saved["file"] == "leasing.yaml" and "press: '1'" in saved["yaml"]
+    result = CliRunner().invoke(cli, ["test", str(served / "leasing.yaml")])
+    assert result.exit_code == 0, result.output
+    again = post(c, f"/api/calls/{call}/save", name="leasing.yaml")
+    assert again.status_code == 409 and "exists" in again.json()["error"]
+
+
+def test_busy_then_step_back_and_restart(served: Path) -> None:
+    c = client(served)
+    call = place(c)["call"]
+    act(c, call, "keys", "1")
+    busy = act(c, call, "dial", "busy")
+    assert any("other callers" in e["text"] for e in busy["transcript"])
+    back = act(c, call, "back")
+    assert back["waiting"] == "dial" and back["answers"] == [{"kind": "keys", "value": "1"}]
+    assert not any("other callers" in e["text"] for e in back["transcript"])
+    fresh = act(c, call, "restart")
+    assert fresh["answers"] == [] and fresh["line"] == 6
+
+
+def test_http_outcomes(served: Path) -> None:
+    c = client(served)
+    call = place(c, "callback-flow.xml")
+    state = call
+    while state["waiting"] == "keys":
+        state = act(c, call["call"], "keys", "1")
+    assert state["waiting"] == "http" and state["url"]
+    failed = act(c, call["call"], "http", "status 500")
+    assert any(e["kind"] == "http" and "500" in e["text"] for e in failed["transcript"])
+
+
+def test_answers_the_call_does_not_wait_for_are_refused(served: Path) -> None:
+    c = client(served)
+    call = place(c)["call"]
+    for kind, value, why in [("dial", "answer", "waits for keys"), ("keys", "12a", "0-9"),
+                             ("keys", "save /etc/x", "0-9"), ("http", "status 99", "status"),
+                             ("nope", "", "unknown action")]:  # fmt: skip
+        response = post(c, f"/api/calls/{call}/act", kind=kind, value=value)
+        assert response.status_code == 409 and why in response.json()["error"], response.text
+    refused = post(c, f"/api/calls/{call}/act", kind="back")
+    assert refused.status_code == 409
+
+
+def test_a_flow_with_errors_places_no_call(served: Path) -> None:
+    response = post(client(served), "/api/calls", flow="sub/broken.xml")
+    assert response.status_code == 409 and "lint errors" in response.json()["error"]
+
+
+# ---- security ----------------------------------------------------------------------------
+
+
+def test_a_foreign_host_header_is_refused(served: Path) -> None:
+    c = client(served)
+    assert c.get("/api/flows").status_code == 200
+    for host in ("evil.example.com", "evil.example.com:80", "127.0.0.1.evil.com", ""):
+        response = c.get("/api/flows", headers={"Host": host})
+        assert response.status_code == 421, host
+    assert c.get("/", headers={"Host": "attacker.test"}).status_code == 421
+
+
+def test_a_cross_origin_or_non_json_post_is_refused(served: Path) -> None:
+    c = client(served)
+    response = c.post("/api/calls", json={"flow": "main-menu.xml"},
+                      headers={"Origin": "http://evil.example.com"})  # fmt: skip
+    assert response.status_code == 403
+    form = c.post("/api/calls", data={"flow": "main-menu.xml"})
+    assert form.status_code == 409 and "JSON" in form.json()["error"]
+
+
+@pytest.mark.parametrize("name", [
+    "../secret.xml", "/etc/passwd",
+    "sub/../../secret.xml", "..%2Fsecret.xml", "main-menu.xml/..", "", "sub",
+])  # fmt: skip
+def test_a_flow_name_cannot_escape_the_served_folder(served: Path, name: str) -> None:
+    c = client(served)
+    for given in (name, str(served.parent / "secret.xml"), str(served / "main-menu.xml")):
+        assert c.get("/api/flow", params={"name": given}).status_code == 404
+        assert post(c, "/api/calls", flow=given).status_code == 404
+
+
+def test_a_link_leading_out_is_not_served(served: Path) -> None:
+    (served / "link.xml").symlink_to(served.parent / "secret.xml")
+    c = client(served)
+    assert "link.xml" not in {f["name"] for f in c.get("/api/flows").json()["flows"]}
+    assert c.get("/api/flow", params={"name": "link.xml"}).status_code == 404
+
+
+def test_static_files_come_from_the_package_only(served: Path) -> None:
+    c = client(served)
+    assert c.get("/static/app.js").status_code == 200
+    for url in ("/static/../app.py", "/static/%2e%2e/app.py", "/main-menu.xml",
+                "/static/../../flows/main-menu.xml"):  # fmt: skip
+        assert c.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("name", ["../x.yaml", "/tmp/x.yaml", ".hidden.yaml", "x.xml", "a/b.yaml"])
+def test_a_scenario_is_saved_beside_its_flow_only(served: Path, name: str) -> None:
+    c = client(served)
+    call = place(c)["call"]
+    response = post(c, f"/api/calls/{call}/save", name=name)
+    assert response.status_code == 404 and "file name" in response.json()["error"]
+
+
+def test_calls_are_bounded_in_number_and_idle_time(served: Path) -> None:
+    now = [0.0]
+    calls = Calls(max_calls=2, idle_s=60, clock=lambda: now[0])
+    c = client(served, calls)
+    first = place(c)["call"]
+    now[0] = 1
+    second = place(c)["call"]
+    now[0] = 2
+    third = place(c)["call"]
+    assert len(calls) == 2
+    assert c.get(f"/api/calls/{first}").status_code == 404
+    assert c.get(f"/api/calls/{second}").status_code == 200
+    now[0] = 100
+    assert c.get(f"/api/calls/{third}").status_code == 404
+    assert len(calls) == 0
