@@ -8,6 +8,7 @@ current command by its graph id; Error edges are dashed, as ``callflow graph`` d
 
 from __future__ import annotations
 
+import textwrap
 from html import escape
 
 from callflow import graph as g
@@ -55,12 +56,11 @@ def layers(graph: g.Graph) -> dict[str, int]:
 
 
 def _lines(text: str) -> list[str]:
-    words = " ".join(text.split())
-    first, rest = words[:TEXT_CHARS], words[TEXT_CHARS:]
-    if not rest:
-        return [first]
-    second = rest if len(rest) <= TEXT_CHARS else rest[: TEXT_CHARS - 1] + "…"
-    return [first, second]
+    """At most two lines, broken between words; what does not fit ends with an ellipsis."""
+    lines = textwrap.wrap(text, TEXT_CHARS, break_long_words=True) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: TEXT_CHARS - 1] + "…"]
+    return lines
 
 
 def svg(graph: g.Graph) -> str:

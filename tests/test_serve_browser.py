@@ -1,0 +1,121 @@
+"""``callflow serve`` in a real browser: Chromium (the system's, ``apt-get install chromium``)
+driven by Playwright clicks the keypad of the main-menu example and walks it as ``callflow
+simulate --digits 2,1`` does, the current command highlighted in graph and source, then saves
+the call as a scenario that ``callflow test`` passes.
+
+Skipped with a reason when Playwright or a Chromium is missing. Everything runs on loopback,
+each wait bounded to seconds. ``CALLFLOW_DOCS_SCREENSHOT=1`` also writes the screenshot
+``docs/serve.png`` used by the docs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("starlette", reason="the serve extra (starlette) is not installed")
+pytest.importorskip("uvicorn", reason="the serve extra (uvicorn) is not installed")
+sync_api = pytest.importorskip("playwright.sync_api", reason="the browser extra is not installed")
+
+from callflow.cli import cli  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = (
+    os.environ.get("CALLFLOW_CHROMIUM")
+    or shutil.which("chromium")
+    or shutil.which("chromium-browser")
+)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+WAIT_MS = 15_000
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)"
+)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """``callflow serve`` on a copy of the main menu, on a free loopback port: (URL, folder)."""
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    shutil.copy(ROOT / "examples" / "main-menu.xml", folder / "main-menu.xml")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from callflow.cli import main; main()", "serve", str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    first: list[str] = []
+    reader = threading.Thread(target=lambda: first.append(process.stdout.readline()))  # type: ignore[union-attr]
+    reader.start()
+    reader.join(timeout=30)
+    try:
+        assert first and "http://127.0.0.1:" in first[0], first
+        url = first[0].split(" on ", 1)[1].split()[0]
+        yield url, folder
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_keypad_walks_the_main_menu_and_saves_a_passing_scenario(
+    server: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, folder = server
+    expected = (
+        CliRunner()
+        .invoke(cli, ["simulate", str(folder / "main-menu.xml"), "--digits", "2,1"])
+        .output.splitlines()
+    )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=WAIT_MS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 900})
+            page.set_default_timeout(WAIT_MS)
+            page.goto(url)
+            page.click("text=main-menu.xml")
+            status = page.locator("#status")
+            sync_api.expect(status).to_have_text("waiting for keys at line 6")
+            page.click("#keypad button[data-key='2']")
+            sync_api.expect(status).to_have_text("waiting for keys at line 20")
+            page.click("#keypad button[data-key='1']")
+            sync_api.expect(status).to_have_text("waiting for keys at line 24")
+
+            rows = page.locator("#transcript li").all_inner_texts()
+            assert [normal(r) for r in rows] == [normal(x) for x in expected[: len(rows)]]
+            assert normal(rows[-1]).endswith('"If water is leaking, there is no heat, or you '
+                                             'smell gas, press 1. For all other repairs, press '
+                                             '2." lang=en-US')  # fmt: skip
+            current = page.locator("#graph .step.current")
+            sync_api.expect(current).to_have_count(1)
+            assert current.get_attribute("data-line") == "24"
+            assert "Gather maintenance" in (current.text_content() or "")
+            sync_api.expect(page.locator("#source .src-line.current")).to_have_attribute(
+                "data-line", "24"
+            )
+            shot = tmp_path / "serve.png"
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000
+            if os.environ.get("CALLFLOW_DOCS_SCREENSHOT"):
+                shutil.copy(shot, ROOT / "docs" / "serve.png")
+
+            page.fill("#save-name", "maintenance.yaml")
+            page.click("#save")
+            sync_api.expect(page.locator("#save-result")).to_have_class("passed")
+        finally:
+            browser.close()
+    saved = folder / "maintenance.yaml"
+    assert "press: '2'" in saved.read_text("utf-8")
+    result = CliRunner().invoke(cli, ["test", str(saved)])
+    assert result.exit_code == 0, result.output
