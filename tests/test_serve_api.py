@@ -226,3 +226,52 @@ def test_calls_are_bounded_in_number_and_idle_time(served: Path) -> None:
     now[0] = 100
     assert c.get(f"/api/calls/{third}").status_code == 404
     assert len(calls) == 0
+
+
+# ---- the command ---------------------------------------------------------------------------
+
+
+def test_the_command_listens_on_loopback_and_refuses_other_hosts(served: Path) -> None:
+    """The real server: the URL printed is on 127.0.0.1, a request naming another host (a
+    DNS-rebinding page) gets 421, and the listing is served to the printed host."""
+    import subprocess
+    import sys
+    import threading
+
+    import httpx
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from callflow.cli import main; main()", "serve", str(served)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        first: list[str] = []
+        reader = threading.Thread(target=lambda: first.append(process.stdout.readline()))  # type: ignore[union-attr]
+        reader.start()
+        reader.join(timeout=30)
+        assert first and "on http://127.0.0.1:" in first[0], first
+        url = first[0].split(" on ", 1)[1].split()[0]
+        port = url.rsplit(":", 1)[1].strip("/")
+        with httpx.Client(timeout=10, trust_env=False) as http:
+            assert http.get(url + "api/flows").status_code == 200
+            local = http.get(
+                f"http://127.0.0.1:{port}/api/flows", headers={"Host": f"localhost:{port}"}
+            )
+            assert local.status_code == 200
+            for host in ("rebind.example.com", f"rebind.example.com:{port}", "127.0.0.1"):
+                refused = http.get(url + "api/flows", headers={"Host": host})
+                assert refused.status_code == 421, host
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_help_and_allowed_hosts() -> None:
+    from callflow.cli.serve import allowed_hosts
+
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0 and "--host" in result.output
+    assert allowed_hosts("127.0.0.1", 8765, ()) == ["127.0.0.1:8765", "localhost:8765"]
+    assert allowed_hosts("::1", 80, ("ivr.test",)) == ["[::1]:80", "ivr.test:80"]
+    missing = CliRunner().invoke(cli, ["serve", "/no/such/folder"])
+    assert missing.exit_code == 2
