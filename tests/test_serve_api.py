@@ -5,6 +5,7 @@ header, paths outside the served folder, bounded calls)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -275,3 +276,67 @@ def test_serve_help_and_allowed_hosts() -> None:
     assert allowed_hosts("::1", 80, ("ivr.test",)) == ["[::1]:80", "ivr.test:80"]
     missing = CliRunner().invoke(cli, ["serve", "/no/such/folder"])
     assert missing.exit_code == 2
+
+
+# ---- explore: coverage and the paths of problems; live reload ------------------------------
+
+PROBLEMS = """<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Gather dtmf_length="1" timeout="3000" attempts="1">
+    <Say>Press 1 for sales.</Say>
+    <DTMF value="1">
+      <Dial timeout="20000"><To>+15035550100</To></Dial>
+    </DTMF>
+  </Gather>
+  <Say>Goodbye.</Say>
+</Response>
+"""
+
+
+def test_explore_colours_the_graph_and_a_problem_replays_on_the_phone(served: Path) -> None:
+    (served / "problems.xml").write_text(PROBLEMS, "utf-8")
+    c = client(served)
+    found = c.get("/api/flow/explore", params={"name": "problems.xml"}).json()
+    page = c.get("/api/flow", params={"name": "problems.xml"}).json()
+    assert found["complete"] and found["paths"] == 6
+    assert set(found["steps"]) == {s["id"] for s in page["steps"] if s["line"] is not None}
+    drawn = set(re.findall(r'data-branch="([^"]+)"', page["svg"]))
+    assert drawn == {"0|1", "0|other", "0|no input", "0.1.0|answer", "0.1.0|busy",
+                     "0.1.0|no answer"}  # fmt: skip
+    assert drawn <= set(found["branches"]) and "0|hang-up" in found["branches"]
+    busy = next(p for p in found["problems"] if "busy" in p["message"])
+    assert (busy["code"], busy["line"], busy["whole"]) == ("EX004", 6, True)
+    assert busy["actions"] == [{"kind": "keys", "value": "1"}, {"kind": "dial", "value": "busy"}]
+    call = place(c, "problems.xml")["call"]
+    replayed = post(c, f"/api/calls/{call}/replay", actions=busy["actions"]).json()
+    assert replayed["kept"] == 2
+    errors = [e for e in replayed["transcript"] if e["kind"] == "error"]
+    assert errors and errors[0]["line"] == 6 and errors[0]["data"]["handled"] is False
+    bad = post(c, f"/api/calls/{call}/replay", actions=[{"kind": "back"}])
+    assert bad.status_code == 409
+
+
+def test_explore_of_a_flow_with_errors_is_refused(served: Path) -> None:
+    response = client(served).get("/api/flow/explore", params={"name": "sub/broken.xml"})
+    assert response.status_code == 400 and "lint errors" in response.json()["error"]
+
+
+def test_live_reload_keeps_the_answers_that_still_hold(served: Path) -> None:
+    c = client(served)
+    call = place(c)["call"]
+    act(c, call, "keys", "2")
+    act(c, call, "keys", "1")
+    flow = served / "main-menu.xml"
+    before = c.get("/api/flow/digest", params={"name": "main-menu.xml"}).json()["digest"]
+    text = flow.read_text("utf-8")
+    flow.write_text(text.replace("For maintenance, press 1.", "Maintenance: press 1."), "utf-8")
+    after = c.get("/api/flow/digest", params={"name": "main-menu.xml"}).json()["digest"]
+    assert after != before
+    kept = post(c, f"/api/calls/{call}/reload").json()
+    assert kept["kept"] == 2 and kept["line"] == 24
+    assert any("Maintenance: press 1." in e["text"] for e in kept["transcript"])
+    # the residents' menu loses its DTMF 1: the second answer no longer reaches a Gather
+    flow.write_text(text.replace('<DTMF value="2">\n      <!-- Second', '<DTMF value="9">\n'
+                                 "      <!-- Second"), "utf-8")  # fmt: skip
+    shorter = post(c, f"/api/calls/{call}/reload").json()
+    assert shorter["kept"] == 1 and shorter["answers"] == [{"kind": "keys", "value": "2"}]

@@ -21,15 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from simulator.debugger import Refused
+from simulator.scenario import load_flow
 from simulator.web.calls import Calls
 from simulator.web.flows import Library, NotServed
-from simulator.web.phone import Action, Phone
+from simulator.web.paths import explored
+from simulator.web.phone import ACTIONS, Action, Phone
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -38,6 +41,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 64 * 1024
+MAX_REPLAY = 500
+"""Answers one replay may give (a path of ``explore`` has at most ``MAX_DEPTH`` choices)."""
 STATIC = Path(str(files("simulator.web") / "static"))
 
 
@@ -124,6 +129,13 @@ def create_app(paths: Iterable[Path], hosts: Iterable[str], calls: Calls | None 
     async def digest(request: Request) -> Response:
         return JSONResponse({"digest": library.digest(request.query_params.get("name", ""))})
 
+    async def explore(request: Request) -> Response:
+        name = request.query_params.get("name", "")
+        flow = load_flow(library.resolve(name))
+        if flow.model is None:
+            raise Refused(f"{name} has lint errors: explore runs only a flow that lints clean")
+        return JSONResponse(await run_in_threadpool(explored, flow.model, flow.path))
+
     async def place(request: Request) -> Response:
         data = await body(request)
         name = str(data.get("flow", ""))
@@ -145,6 +157,23 @@ def create_app(paths: Iterable[Path], hosts: Iterable[str], calls: Calls | None 
             phone = phone_of(request)
             phone.act(action)
             return JSONResponse({"call": request.path_params["call"], **phone.state()})
+
+    async def replay(request: Request) -> Response:
+        data = await body(request)
+        given = data.get("actions")
+        if not isinstance(given, list) or len(given) > MAX_REPLAY:
+            raise Refused(f"actions: a list of at most {MAX_REPLAY} {{kind, value}} objects")
+        answers = [Action(str(a.get("kind", "")), str(a.get("value", "")))
+                   for a in given if isinstance(a, dict)]  # fmt: skip
+        for answer in answers:
+            if answer.kind not in ACTIONS:
+                raise Refused(f"cannot replay {answer.kind!r}: one of {', '.join(ACTIONS)}")
+            answer.line()
+        with lock:
+            phone = phone_of(request)
+            kept = phone.play(answers)
+            state = phone.state()
+            return JSONResponse({"call": request.path_params["call"], "kept": kept, **state})
 
     async def reload(request: Request) -> Response:
         await body(request)
@@ -180,11 +209,13 @@ def create_app(paths: Iterable[Path], hosts: Iterable[str], calls: Calls | None 
         Route("/api/flows", guarded(flows)),
         Route("/api/flow", guarded(flow)),
         Route("/api/flow/digest", guarded(digest)),
+        Route("/api/flow/explore", guarded(explore)),
         Route("/api/calls", guarded(place), methods=["POST"]),
         Route("/api/calls/{call}", guarded(show)),
         Route("/api/calls/{call}", guarded(hang_up), methods=["DELETE"]),
         Route("/api/calls/{call}/act", guarded(act), methods=["POST"]),
         Route("/api/calls/{call}/reload", guarded(reload), methods=["POST"]),
+        Route("/api/calls/{call}/replay", guarded(replay), methods=["POST"]),
         Route("/api/calls/{call}/save", guarded(save), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

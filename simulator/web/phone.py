@@ -30,6 +30,9 @@ from simulator.scenario import Flow, load_flow
 __all__ = ["SAVE_NAME", "Action", "Phone", "Refused"]
 
 KEYS = re.compile(r"[0-9*#]{1,32}")
+_OUTCOME = r"(?:answer(?::[0-9]{1,9}){0,2}|busy|no-answer|fail)"
+DIAL = re.compile(rf"{_OUTCOME}(?:, ?{_OUTCOME}){{0,15}}")
+"""Dial outcomes as the debugger takes them: one for every destination, or one each."""
 STATUS = re.compile(r"[1-5][0-9][0-9]")
 SAVE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,80}\.ya?ml")
 """A scenario file name the page may write: no folder, no leading dot, ``.yaml`` or ``.yml``."""
@@ -55,8 +58,11 @@ class Action:
         if kind in ("silence", "hangup"):
             return kind
         if kind == "dial":
-            if value not in DIAL_WORDS:
-                raise Refused(f"a Dial outcome is one of {', '.join(DIAL_WORDS)}, not {value!r}")
+            if not DIAL.fullmatch(value):
+                raise Refused(
+                    f"a Dial outcome is one of {', '.join(DIAL_WORDS)} (answer:AFTER_MS"
+                    f"[:TALK_MS]; one per destination, with commas), not {value!r}"
+                )
             return value
         if kind == "http":
             if value == "default":
@@ -146,6 +152,11 @@ class Phone:
                 self._answer(action)
             except Refused:
                 break  # the flow changed under the answers: keep the prefix that still holds
+
+    def play(self, answers: list[Action]) -> int:
+        """A new call given ``answers`` (a path ``explore`` found); how many of them it took."""
+        self._replay(answers)
+        return len(self.answers)
 
     def reload(self) -> int:
         """Read the flow again and replay the answers; how many of them still hold."""

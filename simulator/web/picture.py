@@ -108,6 +108,8 @@ def _edge(edge: g.Edge, source: tuple[float, float], target: tuple[float, float]
         lx, ly = rx - 6, (sy + ty) / 2
     kind = "edge handler" if edge.handler else "edge"
     data = f' data-source="{edge.source}" data-target="{edge.target}"'
+    if edge.branch is not None:
+        data += f' data-branch="{escape(edge.branch[0] + "|" + edge.branch[1])}"'
     text = ""
     if edge.label:
         text = (f'<text class="edge-label" x="{lx:.0f}" y="{ly:.0f}" text-anchor="middle">'
