@@ -44,6 +44,23 @@ ARGS = [
     "--disable-sync",
 ]
 WAIT_MS = 15_000
+PROBLEMS = """<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Gather dtmf_length="1" timeout="3000" attempts="1">
+    <Say lang="en-GB">Press 1 for sales.</Say>
+    <DTMF value="1">
+      <Dial timeout="20000"><To>+15035550100</To></Dial>
+    </DTMF>
+  </Gather>
+  <Say>Goodbye.</Say>
+</Response>
+"""
+SPEECH_STUB = """
+window.__spoken = [];
+Object.defineProperty(window, "speechSynthesis", { value: {
+  speak: (u) => window.__spoken.push([u.text, u.lang]), cancel: () => {} } });
+"""
+"""Records what the page asks the browser to say (headless Chromium has no voices)."""
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)"
@@ -56,6 +73,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     folder = tmp_path / "flows"
     folder.mkdir()
     shutil.copy(ROOT / "examples" / "main-menu.xml", folder / "main-menu.xml")
+    (folder / "problems.xml").write_text(PROBLEMS, "utf-8")
     process = subprocess.Popen(
         [sys.executable, "-c", "from callflow.cli import main; main()", "serve", str(folder)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
@@ -127,3 +145,36 @@ def test_keypad_walks_the_main_menu_and_saves_a_passing_scenario(
     assert "press: '2'" in saved.read_text("utf-8")
     result = CliRunner().invoke(cli, ["test", str(saved)])
     assert result.exit_code == 0, result.output
+
+
+def test_explore_colours_the_graph_and_replays_a_problem_with_speech(
+    server: tuple[str, Path],
+) -> None:
+    url, _ = server
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=WAIT_MS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 900})
+            page.set_default_timeout(WAIT_MS)
+            page.add_init_script(SPEECH_STUB)
+            page.goto(url + "?flow=problems.xml")
+            sync_api.expect(page.locator("#status")).to_have_text("waiting for keys at line 3")
+            assert page.evaluate("window.__spoken") == []  # off by default
+            page.check("#audio")
+            page.check("#coverage")
+            sync_api.expect(page.locator("#explore-summary")).to_contain_text("6 paths")
+            sync_api.expect(page.locator("#graph .step.uncovered")).to_have_count(0)
+            sync_api.expect(page.locator("#graph .step.covered")).to_have_count(3)
+            problem = page.locator("#problems li", has_text="every destination was busy")
+            problem.locator("button.replay").click()
+            sync_api.expect(page.locator("#status")).to_have_text("the call is over")
+            error = page.locator("#transcript li.ev-error")
+            sync_api.expect(error).to_contain_text("every destination was busy handled=false")
+            sync_api.expect(page.locator("#graph .step.current")).to_have_attribute(
+                "data-line", "9"
+            )
+            assert "replayed: press 1, Dial busy" in page.locator("#notice").inner_text()
+            spoken = page.evaluate("window.__spoken")
+            assert ["Press 1 for sales.", "en-GB"] in spoken
+        finally:
+            browser.close()

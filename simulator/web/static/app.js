@@ -163,6 +163,67 @@ async function save() {
   }
 }
 
+// ---- coverage and problems: what `callflow explore` finds ------------------------------------
+
+async function showExplore() {
+  const svg = $("#graph svg");
+  const on = $("#coverage").checked;
+  $("#explore").hidden = !on;
+  svg?.classList.toggle("coverage", on);
+  if (!on) return;
+  $("#explore-summary").textContent = "exploring every path…";
+  let found;
+  try {
+    found = await api("GET", "/api/flow/explore?name=" + encodeURIComponent(state.flow));
+  } catch (error) {
+    $("#explore-summary").textContent = error.message;
+    return;
+  }
+  const steps = new Set(found.steps);
+  const branches = new Set(found.branches);
+  for (const node of document.querySelectorAll("#graph .step")) {
+    if (!node.dataset.line) continue;
+    const hit = steps.has(node.id.slice("step-".length));
+    node.classList.toggle("covered", hit);
+    node.classList.toggle("uncovered", !hit);
+  }
+  for (const edge of document.querySelectorAll("#graph .edge[data-branch]")) {
+    const hit = branches.has(edge.dataset.branch);
+    edge.classList.toggle("covered", hit);
+    edge.classList.toggle("uncovered", !hit);
+  }
+  const bound = found.complete ? "every path" : "bounded: not every path";
+  $("#explore-summary").textContent = `${found.paths} paths (${bound}); commands ` +
+    `${found.commands_percent}%, branches ${found.branches_percent}% covered; ` +
+    `${found.problems.length} problem(s)`;
+  const list = $("#problems");
+  list.replaceChildren();
+  for (const problem of found.problems) {
+    const where = problem.line ? ` (line ${problem.line})` : "";
+    const item = el("li", { class: "finding " + problem.severity },
+      el("span", { class: "code" }, problem.code), `${problem.message}${where}: ${problem.script}`);
+    if (problem.actions.length || problem.whole) {
+      const button = el("button", { class: "replay" }, "replay on the phone");
+      button.addEventListener("click", () => replay(problem));
+      item.append(button);
+    }
+    list.append(item);
+  }
+}
+
+async function replay(problem) {
+  try {
+    state.heard = 0;
+    const call = await api("POST", `/api/calls/${state.call.call}/replay`, { actions: problem.actions });
+    renderCall(call);
+    const all = problem.whole && call.kept === problem.actions.length;
+    notice(all ? `replayed: ${problem.script}`
+      : `replayed ${call.kept} choice(s) of: ${problem.script} (the rest needs a choice the phone cannot make)`);
+  } catch (error) {
+    notice(error.message, true);
+  }
+}
+
 // ---- live reload: the file changed on disk ---------------------------------------------------
 
 async function watch() {
@@ -170,6 +231,7 @@ async function watch() {
     const { digest } = await api("GET", "/api/flow/digest?name=" + encodeURIComponent(state.flow));
     if (digest !== state.digest && !state.busy) {
       renderFlow(await api("GET", "/api/flow?name=" + encodeURIComponent(state.flow)));
+      if ($("#coverage").checked) showExplore();
       try {
         const call = await api("POST", `/api/calls/${state.call.call}/reload`, {});
         state.heard = call.transcript.length;
@@ -229,6 +291,7 @@ function wire() {
   $("#back").addEventListener("click", () => { state.heard = 0; send({ kind: "back" }); });
   $("#restart").addEventListener("click", () => { state.heard = 0; send({ kind: "restart" }); });
   $("#save").addEventListener("click", save);
+  $("#coverage").addEventListener("change", showExplore);
   $("#fit").addEventListener("change", () => {
     $("#graph svg")?.classList.toggle("fit", $("#fit").checked);
   });
@@ -253,10 +316,11 @@ async function main() {
     const stem = flow.split("/").pop().replace(/\.xml$/i, "");
     $("#save-name").value = stem + "-walk.yaml";
     renderFlow(await api("GET", "/api/flow?name=" + encodeURIComponent(flow)));
-    await place();
     setInterval(watch, 2000);
+    await place();
   } catch (error) {
     notice(error.message, true);
+    if (state.flow) $("#status").textContent = "no call: " + error.message;
   }
 }
 
