@@ -340,3 +340,19 @@ def test_live_reload_keeps_the_answers_that_still_hold(served: Path) -> None:
                                  "      <!-- Second"), "utf-8")  # fmt: skip
     shorter = post(c, f"/api/calls/{call}/reload").json()
     assert shorter["kept"] == 1 and shorter["answers"] == [{"kind": "keys", "value": "2"}]
+
+
+def test_the_page_needs_no_internet() -> None:
+    """Every script and style ships in the package: no URL leaves the server (no CDN)."""
+    from simulator.web.app import STATIC
+
+    shipped = {p.name for p in STATIC.iterdir()}
+    assert {"index.html", "app.js", "style.css"} <= shipped
+    html = (STATIC / "index.html").read_text("utf-8")
+    for link in re.findall(r'(?:src|href)="([^"]*)"', html):
+        assert link.startswith("/"), link
+        if link.startswith("/static/"):
+            assert link.removeprefix("/static/") in shipped
+    for name in shipped:
+        text = (STATIC / name).read_text("utf-8")
+        assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text), name
