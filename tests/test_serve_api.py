@@ -152,6 +152,14 @@ def test_answers_the_call_does_not_wait_for_are_refused(served: Path) -> None:
     assert refused.status_code == 409
 
 
+def test_a_dropped_call_is_gone(served: Path) -> None:
+    c = client(served)
+    call = place(c)["call"]
+    assert c.delete(f"/api/calls/{call}").json() == {"dropped": True}
+    assert c.get(f"/api/calls/{call}").status_code == 404
+    assert c.delete(f"/api/calls/{call}").status_code == 404
+
+
 def test_a_flow_with_errors_places_no_call(served: Path) -> None:
     response = post(client(served), "/api/calls", flow="sub/broken.xml")
     assert response.status_code == 409 and "lint errors" in response.json()["error"]

@@ -317,6 +317,9 @@ async function main() {
     $("#save-name").value = stem + "-walk.yaml";
     renderFlow(await api("GET", "/api/flow?name=" + encodeURIComponent(flow)));
     setInterval(watch, 2000);
+    window.addEventListener("pagehide", () => {
+      if (state.call) fetch(`/api/calls/${state.call.call}`, { method: "DELETE", keepalive: true });
+    });
     await place();
   } catch (error) {
     notice(error.message, true);
