@@ -78,5 +78,8 @@ def serve(paths: tuple[Path, ...], host: str, port: int, allow_host: tuple[str, 
     app = create_app(served, hosts)
     click.echo(f"serving {', '.join(str(p) for p in served)} on http://{hosts[0]}/ "
                "(Ctrl-C stops)", err=False)  # fmt: skip
+    if host != LOOPBACK:
+        click.echo(f"callflow serve: listening on {host}: anyone who can reach it can place calls"
+                   " and save scenarios beside the flows", err=True)  # fmt: skip
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
