@@ -364,3 +364,31 @@ def test_the_page_needs_no_internet() -> None:
     for name in shipped:
         text = (STATIC / name).read_text("utf-8")
         assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text), name
+
+
+def test_a_scenario_gives_the_http_answers_and_the_call_fields(served: Path) -> None:
+    from simulator.scenario import load_scenario
+
+    (served / "answers.yaml").write_text(
+        """flow: callback-flow.xml
+call: {from: "+13125550100"}
+http:
+  https://crm.lakesidepharmacy.example.com/hooks/call-started: {status: 204}
+  https://ivr.lakesidepharmacy.example.com/refills/lookup:
+    xml: <Response><Say>Your refill is ready.</Say><Hangup/></Response>
+""",
+        "utf-8",
+    )
+    scenario = load_scenario(served / "answers.yaml")
+    c = TestClient(create_app([served], [HOST], scenario=scenario))
+    call = place(c, "callback-flow.xml")
+    state = act(c, call["call"], "http", "default")
+    assert any(e["kind"] == "http" and "204" in e["text"] for e in state["transcript"])
+    state = act(c, call["call"], "keys", "4821937#")
+    assert state["waiting"] == "http" and "refills/lookup" in state["url"]
+    state = act(c, call["call"], "http", "default")
+    assert any("Your refill is ready." in e["text"] for e in state["transcript"])
+    assert state["waiting"] is None
+    plain = client(served)
+    alone = act(plain, place(plain, "callback-flow.xml")["call"], "http", "default")
+    assert any(e["kind"] == "http" and "failed" in e["text"] for e in alone["transcript"])

@@ -45,7 +45,13 @@ def allowed_hosts(host: str, port: int, extra: tuple[str, ...]) -> list[str]:
     metavar="NAME",
     help="Another host name the page may be reached by (e.g. behind a proxy).",
 )
-def serve(paths: tuple[Path, ...], host: str, port: int, allow_host: tuple[str, ...]) -> None:
+def serve(
+    paths: tuple[Path, ...],
+    host: str,
+    port: int,
+    scenario_file: Path | None,
+    allow_host: tuple[str, ...],
+) -> None:
     """Serve a page that lists the flows under PATH (default: .) with their lint status, and
     walks one on a keypad: the graph, the source with findings, a phone, the transcript, and
     "save as scenario" for `callflow test`.
@@ -61,8 +67,16 @@ def serve(paths: tuple[Path, ...], host: str, port: int, allow_host: tuple[str, 
         raise click.exceptions.Exit(EXIT_USAGE)
     import uvicorn
 
+    from simulator.scenario import ScenarioError, load_scenario
     from simulator.web.app import create_app
 
+    scenario = None
+    if scenario_file is not None:
+        try:
+            scenario = load_scenario(scenario_file)
+        except ScenarioError as exc:
+            click.echo(exc.finding.render(), err=True)
+            raise click.exceptions.Exit(EXIT_USAGE) from None
     served = paths or (Path("."),)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -75,7 +89,7 @@ def serve(paths: tuple[Path, ...], host: str, port: int, allow_host: tuple[str, 
         raise click.exceptions.Exit(EXIT_USAGE) from None
     bound = sock.getsockname()[1]
     hosts = allowed_hosts(host, bound, allow_host)
-    app = create_app(served, hosts)
+    app = create_app(served, hosts, scenario=scenario)
     click.echo(f"serving {', '.join(str(p) for p in served)} on http://{hosts[0]}/ "
                "(Ctrl-C stops)", err=False)  # fmt: skip
     if host != LOOPBACK:

@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from simulator.debugger import Refused
-from simulator.scenario import load_flow
+from simulator.scenario import Scenario, load_flow
 from simulator.web.calls import Calls
 from simulator.web.flows import Library, NotServed
 from simulator.web.paths import explored
@@ -78,8 +78,14 @@ def _error(message: str, status: int) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def create_app(paths: Iterable[Path], hosts: Iterable[str], calls: Calls | None = None) -> ASGIApp:
-    """The application serving the flows under ``paths`` to requests for ``hosts``."""
+def create_app(
+    paths: Iterable[Path],
+    hosts: Iterable[str],
+    calls: Calls | None = None,
+    scenario: Scenario | None = None,
+) -> ASGIApp:
+    """The application serving the flows under ``paths`` to requests for ``hosts``; each call
+    takes its fields and HTTP answers from ``scenario`` when one is given."""
     library = Library(tuple(paths))
     held = calls if calls is not None else Calls()
     lock = threading.Lock()  # one request at a time touches the calls (a local, one-user tool)
@@ -141,7 +147,7 @@ def create_app(paths: Iterable[Path], hosts: Iterable[str], calls: Calls | None 
         name = str(data.get("flow", ""))
         path = library.resolve(name)
         with lock:
-            phone = Phone(path, name)
+            phone = Phone(path, name, scenario)
             key = held.add(phone)
             return JSONResponse({"call": key, **phone.state()}, status_code=201)
 

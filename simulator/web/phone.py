@@ -14,18 +14,23 @@ the new version of the flow for as long as they are still accepted.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from callflow import graph as g
 from callflow import model as m
+from simulator.caller import CallerScript
 from simulator.choices import DialPoint, HttpPoint, Wait
 from simulator.debugger import DIAL_WORDS, Line, Refused, Session, Setup
 from simulator.debugger_save import save
+from simulator.http import Resolver
 from simulator.machine import Before
 from simulator.render import clock, details, summary_line
-from simulator.scenario import Flow, load_flow
+from simulator.resolvers.routing import close_resolver
+from simulator.scenario import Flow, Scenario, ScenarioError, load_flow, resolver
 
 __all__ = ["SAVE_NAME", "Action", "Phone", "Refused"]
 
@@ -76,12 +81,32 @@ class Action:
         raise Refused(f"unknown action {kind!r}: one of {', '.join(ACTIONS)}, restart or back")
 
 
-class Phone:
-    """The call of one tab. ``act`` answers; ``state`` is what the page shows."""
+def _opener(scenario: Scenario) -> Callable[[], AbstractContextManager[Resolver]]:
+    """The scenario's HTTP answers and backends for one call, closed when the call is."""
 
-    def __init__(self, path: Path, name: str) -> None:
+    @contextmanager
+    def opened() -> Iterator[Resolver]:
+        backend = resolver(scenario)
+        try:
+            yield backend
+        finally:
+            close_resolver(backend)
+
+    return opened
+
+
+class Phone:
+    """The call of one tab. ``act`` answers; ``state`` is what the page shows.
+
+    ``scenario`` (``callflow serve --scenario``) gives the call's fields, limits, a hang-up
+    time, and what answers a request on *default*: its canned answers and backends (a live
+    server, the user's app). Without it, the defaults of ``simulate`` and no server.
+    """
+
+    def __init__(self, path: Path, name: str, scenario: Scenario | None = None) -> None:
         self.path = path
         self.name = name
+        self.scenario = scenario
         """How the page names the flow (its path under the served folder)."""
         self.used = 0.0
         """When the tab last touched the call (``simulator.web.calls`` keeps it)."""
@@ -96,10 +121,20 @@ class Phone:
             first = flow.errors[0].render() if flow.errors else f"{self.name} cannot be read"
             raise Refused(f"{self.name} has lint errors, so no call can be placed: {first}")
         source = self.path.read_text(encoding="utf-8", errors="replace")
-        return flow, Session(Setup(flow=flow.model, path=self.path, source=source))
+        setup = Setup(flow=flow.model, path=self.path, source=source)
+        given = self.scenario
+        if given is not None:
+            setup = Setup(flow=flow.model, path=self.path, source=source, context=given.context,
+                          caller=CallerScript(hangup_at_ms=given.caller.hangup_at_ms),
+                          http=_opener(given), limits=given.limits)  # fmt: skip
+        return flow, Session(setup)
 
     def _start(self) -> None:
-        self.notes = list(self.session.start().lines[1:])
+        try:
+            self.notes = list(self.session.start().lines[1:])
+        except ScenarioError as exc:  # a backend of the scenario cannot be opened
+            self.session.close()
+            raise Refused(exc.finding.render()) from None
         self._sites = g.site_ids(self.session.setup.flow)
         self._shown = {s.id for s in g.build(self.session.setup.flow).steps}
 
