@@ -19,7 +19,6 @@ from pathlib import PurePath, PurePosixPath
 from typing import Any, cast
 
 from callflow import rules
-from callflow.bounded import DataError, load_toml
 from callflow.diagnostics import Severity
 from callflow.fsio import read_regular
 from callflow.parser import PARSE_RULES
@@ -177,7 +176,7 @@ def read_config(path: str, *, explicit: bool = False) -> Layer | None:
     pyproject = os.path.basename(path) == "pyproject.toml"
     if pyproject and not explicit and "callflow" not in text:
         return None  # not ours: do not even parse it
-    import tomllib  # only when a config file is found
+    from callflow.bounded import DataError, load_toml  # only when a config file is found
 
     try:
         data = load_toml(text)
