@@ -282,8 +282,18 @@ def test_serve_help_and_allowed_hosts() -> None:
     assert result.exit_code == 0 and "--host" in result.output
     assert allowed_hosts("127.0.0.1", 8765, ()) == ["127.0.0.1:8765", "localhost:8765"]
     assert allowed_hosts("::1", 80, ("ivr.test",)) == ["[::1]:80", "ivr.test:80"]
+    assert "--scenario" in result.output
     missing = CliRunner().invoke(cli, ["serve", "/no/such/folder"])
     assert missing.exit_code == 2
+
+
+def test_serve_refuses_a_scenario_it_cannot_read(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("flow: x.xml\ncall: [not, a, mapping]\n", "utf-8")
+    for given in (bad, tmp_path / "missing.yaml"):
+        result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--scenario", str(given)])
+        assert result.exit_code == 2, result.output
+        assert given.name in result.output and "Traceback" not in result.output
 
 
 # ---- explore: coverage and the paths of problems; live reload ------------------------------

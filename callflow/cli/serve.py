@@ -40,6 +40,14 @@ def allowed_hosts(host: str, port: int, extra: tuple[str, ...]) -> list[str]:
     help="Port to listen on (default: a free one, printed).",
 )
 @click.option(
+    "--scenario",
+    "scenario_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Take the call's fields, limits and HTTP answers (canned, a live server, your app) "
+    "from this scenario file.",
+)
+@click.option(
     "--allow-host",
     multiple=True,
     metavar="NAME",
