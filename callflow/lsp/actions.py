@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lsprotocol import types as lsp
+from lxml import etree
 
 from callflow import grammar as g
 from callflow import rules
@@ -132,12 +133,27 @@ def _element_spelling(text: str, element: Element) -> tuple[Edit, ...]:
     close = element.close
     if spec is not None and close is not None and element.tag.attr(url) is None:
         content = text[element.tag.end : close.start]
-        if content.strip() and "<" not in content:
-            value = escape_attr(content.strip().replace("&quot;", '"'))
+        value = _unescape(content)
+        if value:
             edits.append((element.tag.name_end, element.tag.name_end, f' {url}="{value}"'))
             edits.append((element.tag.end - 1, close.end, "/>"))
             edits = [e for e in edits if not (close.start <= e[0] < close.end)]
     return tuple(edits)
+
+
+_FRAGMENT = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def _unescape(content: str) -> str | None:
+    """The characters an element's text stands for, escaped for an attribute value; None
+    when it is more than plain text (markup, an entity the fragment cannot resolve)."""
+    if not content.strip() or "<" in content:
+        return None
+    try:
+        element = etree.fromstring(f"<x>{content}</x>", _FRAGMENT)
+    except etree.XMLSyntaxError:
+        return None
+    return escape_attr((element.text or "").strip()) or None
 
 
 def _dissolve_switch(text: str, element: Element) -> tuple[Edit, ...]:
@@ -227,7 +243,7 @@ def _ignore(located: Located, markup: Markup) -> Edit:
     comment = f"<!-- callflow: ignore={code} -->"
     if text[line_start:start] == indent and (line_start == 0 or text[line_start - 1] in "\r\n"):
         return (line_start, line_start, f"{indent}{comment}\n")
-    return (start, start, f"{comment}\n{indent}")
+    return (start, start, f"\n{indent}{comment}\n{indent}")  # on a line of its own
 
 
 def _about(located: Located, markup: Markup) -> Element | None:

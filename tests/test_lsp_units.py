@@ -1,0 +1,188 @@
+"""The language server's pieces, in process: every handler over every prefix of the example
+flows (a document typed character by character), the fixes over generated documents, the
+ranges and positions. The protocol itself is tested end to end in test_lsp.py."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("pygls", reason="the lsp extra is not installed (pip install '.[lsp]')")
+
+from lsprotocol import types as lsp
+
+from callflow.lint import lint_source
+from callflow.lsp import actions, complete, diagnose, docs, navigate
+from callflow.lsp.scan import scan
+from callflow.lsp.textmap import UTF8, UTF16, UTF32, TextMap
+from tests.strategies import valid_documents
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOWS = sorted(ROOT.glob("examples/*.xml")) + sorted(
+    (ROOT / "tests" / "data" / "opentact-shapes").glob("*.xml")
+)
+TEXTS = [p.read_text(encoding="utf-8") for p in FLOWS]
+
+
+def _every_handler(text: str, offset: int) -> None:
+    """What the server does for a document and a cursor: nothing may raise."""
+    report = diagnose.lint_text(text, None)
+    markup = scan(text)
+    for encoding in (UTF16, UTF8):
+        textmap = TextMap(text, encoding)
+        for found in diagnose.diagnostics(report, encoding):
+            start, end = textmap.offset(found.range.start), textmap.offset(found.range.end)
+            assert 0 <= start <= end <= len(text)
+        assert textmap.offset(textmap.position(offset)) == offset
+        docs.hover(markup, textmap, offset, report.findings)
+        complete.complete(markup, textmap, offset)
+        navigate.symbols(markup, textmap)
+        navigate.definition("file:///x.xml", markup, textmap, offset)
+        actions.code_actions("file:///x.xml", markup, textmap, 0, len(text), report.findings)
+    with contextlib.suppress(actions.Refused):
+        actions.format_edits(text, None, UTF16)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_no_prefix_of_an_example_flow_crashes_a_handler(data: st.DataObject) -> None:
+    text = data.draw(st.sampled_from(TEXTS))
+    prefix = text[: data.draw(st.integers(0, len(text)))]
+    _every_handler(prefix, data.draw(st.integers(0, len(prefix))))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_no_edit_in_the_middle_crashes_a_handler(data: st.DataObject) -> None:
+    """Typing inside a finished document: a slice taken out, or a character put in."""
+    text = data.draw(st.sampled_from(TEXTS))
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, min(len(text), start + 40)))
+    typed = data.draw(st.sampled_from(["", "<", '"', "/", ">", "=", "<!--", "é", "\U0001f600"]))
+    changed = text[:start] + typed + text[end:]
+    _every_handler(changed, data.draw(st.integers(0, len(changed))))
+
+
+def _codes(text: str) -> list[str]:
+    return [f.code for f in lint_source(text)]
+
+
+def _check_fixes(text: str) -> int:
+    """Each fix of each finding, applied, takes that finding away and breaks nothing."""
+    report = diagnose.lint_text(text, None)
+    markup = scan(text)
+    before = _codes(text)
+    checked = 0
+    for located in report.findings:
+        for fix in actions.fixes(located, markup):
+            after = _codes(actions.apply(text, fix.edits))
+            code = located.finding.code
+            assert after.count(code) < before.count(code), (fix.title, located.finding)
+            assert not [c for c in after if c < "CF100" or c == "CF190"], (fix.title, after)
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=lambda p: p.name)
+def test_every_fix_of_the_shapes_and_examples_works(path: Path) -> None:
+    _check_fixes(path.read_text(encoding="utf-8"))
+
+
+ALIASES = """<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Gather numDigits="1" finishOnKey="#" method="post" url="http://ivr.example.com/menu"/>
+  <Gather dtmf_length="1" length="1">
+    <Say>Press 1.</Say>
+    <Switch>
+      <Case dtmf="1"><Dial><Sip>agent@pbx.example.com</Sip><Error/></Dial></Case>
+      <Default><Say>No.</Say></Default>
+    </Switch>
+  </Gather>
+  <callback>http://ivr.example.com/next?a=1&amp;b=2</callback>
+  <Tone hz="440" don="100" doff="100" v="-3"/>
+  <Curl url="http://ivr.example.com/log" method="delete" />
+</Response>
+"""
+
+
+def test_every_fmt_fixable_finding_gets_a_precise_fix() -> None:
+    report = diagnose.lint_text(ALIASES, None)
+    markup = scan(ALIASES)
+    fixable = [x for x in report.findings if x.finding.code in {"CF150", "CF152", "CF153"}]
+    assert len(fixable) >= 9
+    for located in fixable:
+        fmt_fix = [f for f in actions.fixes(located, markup) if f.preferred]
+        assert fmt_fix, located.finding
+        for start, end, _new in fmt_fix[0].edits:  # small edits, not the whole document
+            assert end - start < 80
+    assert _check_fixes(ALIASES) >= 2 * len(fixable)
+
+
+def test_all_fmt_fixes_together_give_what_callflow_fmt_gives_modulo_layout() -> None:
+    text = ALIASES
+    for _ in range(20):  # one fix at a time, re-linting, as a person would
+        report = diagnose.lint_text(text, None)
+        markup = scan(text)
+        fix = next(
+            (f for x in report.findings for f in actions.fixes(x, markup) if f.preferred), None
+        )
+        if fix is None:
+            break
+        text = actions.apply(text, fix.edits)
+    assert not {"CF150", "CF152", "CF153"} & set(_codes(text))
+    assert actions.formatted(text, None) == actions.formatted(ALIASES, None)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_documents())
+def test_fixes_work_on_generated_documents(text: str) -> None:
+    _check_fixes(text)
+
+
+def test_ranges_are_the_start_tag_or_the_attribute() -> None:
+    text = (
+        '<Response>\n  <Dial\n      timeout="5000">\n    <To>+15555550100</To>\n  </Dial>\n'
+        '  <Play record="x"/>\n</Response>\n'
+    )
+    report = diagnose.lint_text(text, None)
+    spans = {x.finding.code: text[x.start : x.end] for x in report.findings}
+    assert spans["CF161"] == '<Dial\n      timeout="5000">'
+    assert spans["CF113"] == 'record="x"'
+
+
+def test_positions_count_utf16_units_by_default() -> None:
+    text = '<Response><Say>\U0001f600 é</Say><Play record="nope"/></Response>'
+    report = diagnose.lint_text(text, None)
+    [found] = [x for x in report.findings if x.finding.code == "CF113"]
+    chars = text.index('record="nope"')
+    by = {e: diagnose.diagnostics(report, e)[0].range.start.character for e in (UTF16, UTF8, UTF32)}
+    assert by == {UTF32: chars, UTF16: chars + 1, UTF8: chars + 3 + 1}
+    assert found.start == chars
+
+
+def test_a_document_that_is_not_a_call_flow_is_left_alone() -> None:
+    assert (
+        diagnose.lint_text("<project><modelVersion>4</modelVersion></project>", None).findings == ()
+    )
+    assert diagnose.lint_text("", None).findings == ()
+
+
+def test_a_bad_config_is_one_diagnostic_and_no_lint(tmp_path: Path) -> None:
+    (tmp_path / "callflow.toml").write_text("select = [\n", encoding="utf-8")
+    report = diagnose.lint_text(
+        "<Response><Dial><To>+1555</To></Dial></Response>", str(tmp_path / "a.xml")
+    )
+    [only] = diagnose.diagnostics(report, UTF16)
+    assert only.severity == lsp.DiagnosticSeverity.Error and "callflow.toml" in only.message
+    assert report.findings == ()
+
+
+def test_excluded_files_get_no_diagnostics(tmp_path: Path) -> None:
+    (tmp_path / "callflow.toml").write_text('exclude = ["legacy"]\n', encoding="utf-8")
+    text = "<Response><Dial><To>+15555550100</To></Dial></Response>"
+    assert diagnose.lint_text(text, str(tmp_path / "legacy" / "a.xml")).findings == ()
+    assert diagnose.lint_text(text, str(tmp_path / "flows" / "a.xml")).findings != ()
