@@ -17,7 +17,7 @@ from lsprotocol import types as lsp
 from callflow.config import ConfigError, Configs, Settings
 from callflow.diagnostics import Finding
 from callflow.lint import lint_loaded
-from callflow.lsp.scan import Markup, scan, token_end
+from callflow.lsp.scan import root_name, tag_around, token_end
 from callflow.lsp.textmap import TextMap
 from callflow.parser import load_bytes
 
@@ -59,16 +59,15 @@ def settings_for(path: str | None) -> Settings:
     return configs.for_path(path) if path is not None else configs.settings_for(None)
 
 
-def is_callflow(markup: Markup) -> bool:
+def is_callflow(text: str) -> bool:
     """Whether the server speaks about this document: its root element is ``<Response>``
     (any other XML file an editor sends, a Maven pom say, is left alone)."""
-    return markup.root_name == ROOT
+    return root_name(text) == ROOT
 
 
 def lint_text(text: str, path: str | None) -> Report:
     """Lint one document's text as ``callflow lint`` lints the same bytes at ``path``."""
-    markup = scan(text)
-    if not is_callflow(markup):
+    if not is_callflow(text):
         return Report(text, ())
     try:
         settings = settings_for(path)
@@ -83,24 +82,23 @@ def lint_text(text: str, path: str | None) -> Report:
     located = []
     for finding in found:
         start = textmap.offset_of(finding.line, finding.col + (shift if finding.line == 1 else 0))
-        located.append(Located(finding, *span_of(markup, text, start)))
+        located.append(Located(finding, *span_of(text, start)))
     return Report(text, tuple(located))
 
 
-def span_of(markup: Markup, text: str, start: int) -> tuple[int, int]:
+def span_of(text: str, start: int) -> tuple[int, int]:
     """The range of a finding placed at ``start``: the start tag of the element that starts
     there, the attribute, or the word (after markup lxml could not accept: that markup)."""
-    element = markup.element_at_start(start)
-    if element is not None:
-        return start, element.tag.end
-    tag = markup.tag_at(start)
+    tag = tag_around(text, start)
     if tag is not None and tag.kind == "start":
+        if tag.start == start:
+            return start, tag.end
         attr = next((a for a in tag.attrs if a.start == start), None)
         if attr is not None:
             return start, attr.end
     end = token_end(text, start)
     if end == start and start > 0:  # lxml's column is often just after the tag it refused
-        before = markup.tag_at(start - 1)
+        before = tag_around(text, start - 1)
         if before is not None and before.end == start:
             return before.start, start
     return start, end

@@ -172,30 +172,45 @@ def _attrs(body: str, at: int) -> list[Attr]:
     return out
 
 
+def _tag(text: str, found: re.Match[str]) -> Tag | None:
+    """The tag or comment of one token match (None for a PI, CDATA or doctype)."""
+    if found.group("comment") is not None:
+        closed = found.group("comment").endswith("-->") and found.end() - found.start() >= 7
+        return Tag("comment", "", found.start(), found.end(), closed)
+    if found.group("close") is not None:
+        closed = text.endswith(">", 0, found.end())
+        return Tag("end", found.group("close"), found.start(), found.end(), closed)
+    if found.group("open") is not None:
+        end = found.group("end")
+        attrs = _attrs(found.group("body"), found.start("body"))
+        return Tag(
+            "start", found.group("open"), found.start(), found.end(), end is not None,
+            end == "/>", attrs,
+        )  # fmt: skip
+    return None
+
+
+def root_name(text: str) -> str | None:
+    """The name of the first start tag (None while there is none), reading no further."""
+    for found in _TOKEN.finditer(text):
+        if found.group("open") is not None:
+            return found.group("open")
+    return None
+
+
+def tag_around(text: str, offset: int) -> Tag | None:
+    """The tag holding ``offset``, read from the nearest ``<`` before it (no whole scan)."""
+    start = text.rfind("<", 0, offset + 1)
+    found = _TOKEN.match(text, start) if start >= 0 else None
+    tag = _tag(text, found) if found is not None else None
+    if tag is None or not (tag.start <= offset < tag.end or offset == tag.end == len(text)):
+        return None
+    return tag
+
+
 def scan(text: str) -> Markup:
     """Every tag of ``text`` and the elements they make, however broken the text is."""
-    tags: list[Tag] = []
-    for found in _TOKEN.finditer(text):
-        if found.group("comment") is not None:
-            closed = found.group("comment").endswith("-->") and found.end() - found.start() >= 7
-            tags.append(Tag("comment", "", found.start(), found.end(), closed))
-        elif found.group("close") is not None:
-            closed = text.endswith(">", 0, found.end())
-            tags.append(Tag("end", found.group("close"), found.start(), found.end(), closed))
-        elif found.group("open") is not None:
-            end = found.group("end")
-            body_at = found.start("body")
-            tags.append(
-                Tag(
-                    "start",
-                    found.group("open"),
-                    found.start(),
-                    found.end(),
-                    end is not None,
-                    end == "/>",
-                    _attrs(found.group("body"), body_at),
-                )
-            )
+    tags = [t for t in (_tag(text, found) for found in _TOKEN.finditer(text)) if t is not None]
     roots: list[Element] = []
     stack: list[Element] = []
     by_start: dict[int, Element] = {}

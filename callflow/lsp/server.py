@@ -53,6 +53,8 @@ class CallflowServer(LanguageServer):
         self.debounce = DEBOUNCE
         self.reports: dict[str, Report] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
+        self.views: dict[str, _View] = {}
+        """The last scan of each document: requests between two changes share it."""
 
     @property
     def encoding(self) -> str:
@@ -62,7 +64,12 @@ class CallflowServer(LanguageServer):
     def view(self, uri: str) -> _View:
         document = self.workspace.get_text_document(uri)
         text = document.source
-        return _View(uri, text, path_of(document), scan(text), TextMap(text, self.encoding))
+        known = self.views.get(uri)
+        if known is not None and known.text == text and known.textmap.encoding == self.encoding:
+            return known
+        made = _View(uri, text, path_of(document), scan(text), TextMap(text, self.encoding))
+        self.views[uri] = made
+        return made
 
     def findings(self, view: _View) -> tuple[diagnose.Located, ...]:
         """The last lint's findings, if it was of this very text (else none: stale)."""
@@ -128,12 +135,13 @@ def make_server() -> CallflowServer:
         if task is not None:
             task.cancel()
         ls.reports.pop(uri, None)
+        ls.views.pop(uri, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: CallflowServer, params: lsp.HoverParams) -> lsp.Hover | None:
         view = ls.view(params.text_document.uri)
-        if not diagnose.is_callflow(view.markup):
+        if not diagnose.is_callflow(view.text):
             return None
         offset = view.textmap.offset(params.position)
         return docs.hover(view.markup, view.textmap, offset, ls.findings(view))
@@ -167,7 +175,7 @@ def make_server() -> CallflowServer:
         ls: CallflowServer, params: lsp.DocumentFormattingParams
     ) -> list[lsp.TextEdit] | None:
         view = ls.view(params.text_document.uri)
-        if not diagnose.is_callflow(view.markup):
+        if not diagnose.is_callflow(view.text):
             return None
         try:
             return actions.format_edits(view.text, view.path, ls.encoding)
@@ -181,7 +189,7 @@ def make_server() -> CallflowServer:
         ls: CallflowServer, params: lsp.DocumentSymbolParams
     ) -> list[lsp.DocumentSymbol]:
         view = ls.view(params.text_document.uri)
-        if not diagnose.is_callflow(view.markup):
+        if not diagnose.is_callflow(view.text):
             return []
         return navigate.symbols(view.markup, view.textmap)
 
