@@ -186,3 +186,31 @@ def test_excluded_files_get_no_diagnostics(tmp_path: Path) -> None:
     text = "<Response><Dial><To>+15555550100</To></Dial></Response>"
     assert diagnose.lint_text(text, str(tmp_path / "legacy" / "a.xml")).findings == ()
     assert diagnose.lint_text(text, str(tmp_path / "flows" / "a.xml")).findings != ()
+
+
+def test_a_broken_version_keeps_the_good_findings_before_the_first_change() -> None:
+    good_text = (
+        '<Response>\n  <Dial><To>+15555550100</To></Dial>\n  <Pause length="1"/>\n'
+        '  <Play record="x"/>\n</Response>\n'
+    )
+    good = diagnose.lint_text(good_text, None)
+    assert good.modelled and {x.finding.code for x in good.findings} == {"CF161", "CF160", "CF113"}
+    broken = diagnose.lint_text(good_text.replace('<Play record="x"/>', "<Play record="), None)
+    assert not broken.modelled
+    kept = diagnose.keep_stale(good, broken)
+    assert {x.finding.code for x in kept.stale} == {"CF161", "CF160"}
+    shown = diagnose.diagnostics(kept, UTF16)
+    assert [d.severity for d in shown if d.code != "CF001"] == [lsp.DiagnosticSeverity.Hint] * 2
+    edited_above = good_text.replace("<Dial>", "<Dial >").replace('<Play record="x"/>', "<Play")
+    kept = diagnose.keep_stale(good, diagnose.lint_text(edited_above, None))
+    assert kept.stale == ()  # positions after an edit are not trusted
+    assert diagnose.keep_stale(good, good).stale == ()
+
+
+def test_code_description_links_to_the_rule_docs_when_configured() -> None:
+    report = diagnose.lint_text("<Response><Dial><To>+15555550100</To></Dial></Response>", None)
+    [plain] = diagnose.diagnostics(report, UTF16)
+    assert plain.code_description is None
+    [linked] = diagnose.diagnostics(report, UTF16, "https://docs.example.com/rules/{code}")
+    assert linked.code_description is not None
+    assert linked.code_description.href == "https://docs.example.com/rules/CF161"

@@ -10,11 +10,11 @@ attribute (the range is ``name="value"``), or a parse error (the word there).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lsprotocol import types as lsp
 
-from callflow.config import ConfigError, Configs, Settings
+from callflow.config import PARSE_CODES, ConfigError, Configs, Settings
 from callflow.diagnostics import Finding
 from callflow.lint import lint_loaded
 from callflow.lsp.scan import root_name, tag_around, token_end
@@ -48,6 +48,42 @@ class Report:
     findings: tuple[Located, ...]
     config_error: str | None = None
     """The settings could not be read: nothing was linted (as the CLI exits 2)."""
+    modelled: bool = False
+    """The text was read into a model (well-formed and valid), so the rules ran on it."""
+    stale: tuple[Located, ...] = ()
+    """Semantic findings of the last modelled version, in the text this one has unchanged
+    (before its first parse finding): shown as hints while the document is broken."""
+
+
+STALE_NOTE = " [from the last well-formed version]"
+
+
+def keep_stale(good: Report | None, broken: Report) -> Report:
+    """``broken`` with the findings of ``good`` that still stand where they stood: those of
+    the rules (not the parse stage) that end before the first change and before the first
+    parse finding, so their places are exact."""
+    if good is None or broken.modelled or broken.config_error is not None or not good.modelled:
+        return broken
+    limit = min((x.start for x in broken.findings), default=len(broken.text))
+    common = _common_prefix(good.text, broken.text)
+    kept = tuple(
+        x
+        for x in good.findings
+        if x.finding.code not in PARSE_CODES and x.end <= min(limit, common)
+    )
+    return replace(broken, stale=kept)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the longest common prefix (halving: a few C-level compares, not a loop)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def settings_for(path: str | None) -> Settings:
@@ -83,7 +119,7 @@ def lint_text(text: str, path: str | None) -> Report:
     for finding in found:
         start = textmap.offset_of(finding.line, finding.col + (shift if finding.line == 1 else 0))
         located.append(Located(finding, *span_of(text, start)))
-    return Report(text, tuple(located))
+    return Report(text, tuple(located), modelled=loaded.model is not None)
 
 
 def span_of(text: str, start: int) -> tuple[int, int]:
@@ -104,22 +140,29 @@ def span_of(text: str, start: int) -> tuple[int, int]:
     return start, end
 
 
-def diagnostic(located: Located, textmap: TextMap) -> lsp.Diagnostic:
+def diagnostic(
+    located: Located, textmap: TextMap, docs: str | None = None, stale: bool = False
+) -> lsp.Diagnostic:
+    """One finding as an LSP diagnostic; ``docs`` is a URL template with ``{code}`` for the
+    rule's documentation (``codeDescription``)."""
     finding = located.finding
     message = finding.message + (f" ({finding.hint})" if finding.hint else "")
+    described = lsp.CodeDescription(docs.replace("{code}", finding.code)) if docs else None
     return lsp.Diagnostic(
         range=textmap.range(located.start, located.end),
-        message=message,
-        severity=_SEVERITY[finding.severity],
+        message=message + (STALE_NOTE if stale else ""),
+        severity=lsp.DiagnosticSeverity.Hint if stale else _SEVERITY[finding.severity],
         code=finding.code,
+        code_description=described,
         source=SOURCE,
     )
 
 
-def diagnostics(report: Report, encoding: str) -> list[lsp.Diagnostic]:
+def diagnostics(report: Report, encoding: str, docs: str | None = None) -> list[lsp.Diagnostic]:
     textmap = TextMap(report.text, encoding)
     if report.config_error is not None:
         zero = textmap.range(0, 0)
         severity = lsp.DiagnosticSeverity.Error
         return [lsp.Diagnostic(zero, report.config_error, severity=severity, source=SOURCE)]
-    return [diagnostic(located, textmap) for located in report.findings]
+    out = [diagnostic(located, textmap, docs) for located in report.findings]
+    return out + [diagnostic(located, textmap, docs, stale=True) for located in report.stale]

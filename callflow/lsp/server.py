@@ -52,6 +52,10 @@ class CallflowServer(LanguageServer):
         super().__init__("callflow", _version())
         self.debounce = DEBOUNCE
         self.reports: dict[str, Report] = {}
+        self.good: dict[str, Report] = {}
+        """The last lint of each document that was read into a model."""
+        self.docs_url: str | None = None
+        """``codeDescription`` of every diagnostic: a URL with ``{code}`` (option docs_url)."""
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.views: dict[str, _View] = {}
         """The last scan of each document: requests between two changes share it."""
@@ -92,8 +96,12 @@ class CallflowServer(LanguageServer):
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != at_version or current.source != text:
             return  # closed, or changed while linting: a newer lint is on its way
+        if report.modelled:
+            self.good[uri] = report
+        else:
+            report = diagnose.keep_stale(self.good.get(uri), report)
         self.reports[uri] = report
-        found = diagnose.diagnostics(report, self.encoding)
+        found = diagnose.diagnostics(report, self.encoding, self.docs_url)
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=at_version)
         )
@@ -115,6 +123,8 @@ def make_server() -> CallflowServer:
         options: Any = params.initialization_options
         if isinstance(options, dict) and isinstance(options.get("debounce_ms"), int | float):
             ls.debounce = max(0.0, float(options["debounce_ms"]) / 1000)
+        if isinstance(options, dict) and isinstance(options.get("docs_url"), str):
+            ls.docs_url = options["docs_url"]
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: CallflowServer, params: lsp.DidOpenTextDocumentParams) -> None:
@@ -135,6 +145,7 @@ def make_server() -> CallflowServer:
         if task is not None:
             task.cancel()
         ls.reports.pop(uri, None)
+        ls.good.pop(uri, None)
         ls.views.pop(uri, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
