@@ -214,3 +214,32 @@ def test_code_description_links_to_the_rule_docs_when_configured() -> None:
     [linked] = diagnose.diagnostics(report, UTF16, "https://docs.example.com/rules/{code}")
     assert linked.code_description is not None
     assert linked.code_description.href == "https://docs.example.com/rules/CF161"
+
+
+def _block(doc: str, after: str, fence: str) -> str:
+    start = doc.index(fence, doc.index(after)) + len(fence)
+    return doc[start : doc.index("```", start)]
+
+
+def test_the_example_in_docs_editors_is_what_the_server_says() -> None:
+    doc = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    flow = _block(doc, "A document with three mistakes", "```xml\n")
+    shown = _block(doc, "and what the server publishes", "```\n").splitlines()
+    report = diagnose.lint_text(flow, None)
+    said = [
+        f"{d.range.start.line + 1}:{d.range.start.character + 1}-{d.range.end.character + 1}"
+        f" {d.severity.name.lower() if d.severity else ''} {d.code} {d.message}"
+        for d in diagnose.diagnostics(report, UTF16)
+    ]
+    assert said == shown
+    markup = scan(flow)
+    titles = {f.title for x in report.findings for f in actions.fixes(x, markup)}
+    assert {
+        "Fix CF152: write POST",
+        "Ignore CF152 on this line",
+        "Add an <Error> handler",
+    } <= titles
+    [handler] = [
+        f for x in report.findings for f in actions.fixes(x, markup) if f.title.startswith("Add")
+    ]
+    assert handler.edits[0][2] == _block(doc, "which\nputs this inside the Gather", "```xml\n")

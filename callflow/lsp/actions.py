@@ -72,7 +72,7 @@ def fixes(located: Located, markup: Markup) -> list[Fix]:
     if _fixable(code):
         precise = _fmt_fix(located, markup)
         if precise:
-            out.append(Fix(f"Fix {code}: write it as callflow fmt does", precise, True))
+            out.append(Fix(f"Fix {code}: {_say(precise)}", precise, True))
     if code == ERROR_HANDLER:
         element = markup.element_at_start(located.start)
         if element is not None:
@@ -83,6 +83,16 @@ def fixes(located: Located, markup: Markup) -> list[Fix]:
 
 
 # ---- fmt's rewrites, one place at a time -------------------------------------------------------
+
+
+def _say(edits: tuple[Edit, ...]) -> str:
+    """A short title for a rewrite: the one word it writes, else what it does."""
+    written = {new for _, _, new in edits if new}
+    if not written:
+        return "remove it"
+    if len(written) == 1 and len(edits) <= 2 and "<" not in next(iter(written)):
+        return f"write {next(iter(written)).strip()}"
+    return "rewrite it as callflow fmt does"
 
 
 def _fmt_fix(located: Located, markup: Markup) -> tuple[Edit, ...]:
