@@ -243,3 +243,67 @@ def test_the_example_in_docs_editors_is_what_the_server_says() -> None:
         f for x in report.findings for f in actions.fixes(x, markup) if f.title.startswith("Add")
     ]
     assert handler.edits[0][2] == _block(doc, "which\nputs this inside the Gather", "```xml\n")
+
+
+def _server_with(text: str) -> tuple[object, str, list[lsp.PublishDiagnosticsParams]]:
+    """A server object with one open document, publishing into a list (no I/O)."""
+    from pygls.workspace import Workspace
+
+    from callflow.lsp.server import make_server
+
+    server = make_server()
+    server.protocol._workspace = Workspace(None)
+    uri = "file:///nowhere/flow.xml"
+    server.workspace.put_text_document(lsp.TextDocumentItem(uri, "xml", 1, text))
+    published: list[lsp.PublishDiagnosticsParams] = []
+    server.text_document_publish_diagnostics = published.append  # type: ignore[method-assign]
+    return server, uri, published
+
+
+def _edit(server: object, uri: str, text: str, version: int) -> None:
+    server.workspace.update_text_document(  # type: ignore[attr-defined]
+        lsp.VersionedTextDocumentIdentifier(version=version, uri=uri),
+        lsp.TextDocumentContentChangeWholeDocument(text),
+    )
+
+
+FLOW = "<Response><Dial><To>+15555550100</To></Dial></Response>"
+
+
+def test_a_newer_change_cancels_the_pending_lint() -> None:
+    import asyncio
+
+    async def typing() -> list[lsp.PublishDiagnosticsParams]:
+        server, uri, published = _server_with(FLOW)
+        for version in range(2, 7):
+            _edit(server, uri, FLOW + " " * version, version)
+            server.schedule(uri, 0.2)  # type: ignore[attr-defined]
+            await asyncio.sleep(0.01)
+        await server.pending[uri]  # type: ignore[attr-defined]
+        return published
+
+    published = asyncio.run(typing())
+    assert [p.version for p in published] == [6]
+    assert [d.code for d in published[0].diagnostics] == ["CF161"]
+
+
+def test_a_lint_overtaken_by_a_change_is_not_published(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from callflow.lsp import server as module
+
+    real = module.diagnose.lint_text
+
+    async def changed_while_linting() -> list[lsp.PublishDiagnosticsParams]:
+        server, uri, published = _server_with(FLOW)
+
+        def slow(text: str, path: str | None) -> diagnose.Report:
+            _edit(server, uri, "<Response/>", 2)  # the user typed meanwhile
+            return real(text, path)
+
+        monkeypatch.setattr(module.diagnose, "lint_text", slow)
+        server.schedule(uri, 0)  # type: ignore[attr-defined]
+        await server.pending[uri]  # type: ignore[attr-defined]
+        return published
+
+    assert asyncio.run(changed_while_linting()) == []
