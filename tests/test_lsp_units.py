@@ -307,3 +307,25 @@ def test_a_lint_overtaken_by_a_change_is_not_published(monkeypatch: pytest.Monke
         return published
 
     assert asyncio.run(changed_while_linting()) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_documents())
+def test_the_server_reports_what_callflow_lint_reports(text: str) -> None:
+    assert [x.finding for x in diagnose.lint_text(text, None).findings] == lint_source(text)
+
+
+@pytest.mark.parametrize("lf", [ALIASES, *TEXTS[:8]], ids=["aliases", *(p.name for p in FLOWS[:8])])
+def test_ranges_cover_the_same_text_with_crlf_line_ends(lf: str) -> None:
+    crlf = lf.replace("\n", "\r\n")
+
+    def covered(text: str) -> list[tuple[str | int | None, str]]:
+        textmap = TextMap(text)
+        report = diagnose.lint_text(text, None)
+        return [
+            (d.code, text[textmap.offset(d.range.start) : textmap.offset(d.range.end)])
+            for d in diagnose.diagnostics(report, UTF16)
+        ]
+
+    assert [(c, t.replace("\r\n", "\n")) for c, t in covered(crlf)] == covered(lf)
+    assert covered(lf) or lf is not ALIASES
