@@ -33,13 +33,14 @@ SERVER = [
     "import sys; from callflow.cli import main; sys.exit(main(['lsp']))",
 ]
 WAIT = 20.0
+DOCS = "https://docs.example.com/callflow/rules#{code}"
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), scope="module")
 async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
     params = lsp.InitializeParams(
         capabilities=client_capabilities("neovim"),
-        initialization_options={"debounce_ms": 50},
+        initialization_options={"debounce_ms": 50, "docs_url": DOCS},
     )
     await lsp_client.initialize_session(params)
     yield
@@ -110,6 +111,9 @@ async def test_diagnostics_are_the_findings_of_callflow_lint(
     found = client.diagnostics[broken.as_uri()]
     assert {str(d.code) for d in found} >= {"CF161", "CF150", "CF152", "CF120", "CF113"}
     assert all(d.source == "callflow" for d in found)
+    for d in found:  # the initialization option reached the server
+        assert d.code_description is not None
+        assert d.code_description.href == DOCS.replace("{code}", str(d.code))
     play = next(d for d in found if d.code == "CF113")
     line = BROKEN.splitlines()[play.range.start.line]
     start, end = play.range.start.character, play.range.end.character
