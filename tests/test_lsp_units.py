@@ -329,3 +329,16 @@ def test_ranges_cover_the_same_text_with_crlf_line_ends(lf: str) -> None:
 
     assert [(c, t.replace("\r\n", "\n")) for c, t in covered(crlf)] == covered(lf)
     assert covered(lf) or lf is not ALIASES
+
+
+def test_a_fixable_finding_with_no_small_edit_gets_the_whole_document_as_fmt_writes_it() -> None:
+    text = (
+        "<Response>\n  <Callback>http://ivr.example.com/a<!-- why --></Callback>\n"
+        "  <Error><Hangup/></Error>\n</Response>\n"
+    )
+    report = diagnose.lint_text(text, None)
+    [found] = [x for x in report.findings if x.finding.code == "CF150"]
+    [fix] = [f for f in actions.fixes(found, scan(text)) if f.title.startswith("Fix")]
+    assert fix.title == "Fix CF150: format the document as callflow fmt does"
+    assert actions.apply(text, fix.edits) == actions.formatted(text, None)
+    assert "CF150" not in _codes(actions.apply(text, fix.edits))

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from lsprotocol import types as lsp
@@ -65,14 +66,18 @@ def _fixable(code: str) -> bool:
     return found is not None and found[0].fixable
 
 
-def fixes(located: Located, markup: Markup) -> list[Fix]:
-    """The fixes offered for one finding."""
+def fixes(located: Located, markup: Markup, path: str | None = None) -> list[Fix]:
+    """The fixes offered for one finding (``path``: the file, for fmt's settings)."""
     out: list[Fix] = []
     code = located.finding.code
     if _fixable(code):
         precise = _fmt_fix(located, markup)
         if precise:
             out.append(Fix(f"Fix {code}: {_say(precise)}", precise, True))
+        else:  # no small edit says it: the whole document as fmt writes it, if fmt would
+            with contextlib.suppress(Refused):
+                whole = ((0, len(markup.text), formatted(markup.text, path)),)
+                out.append(Fix(f"Fix {code}: format the document as callflow fmt does", whole))
     if code == ERROR_HANDLER:
         element = markup.element_at_start(located.start)
         if element is not None:
@@ -90,8 +95,9 @@ def _say(edits: tuple[Edit, ...]) -> str:
     written = {new for _, _, new in edits if new}
     if not written:
         return "remove it"
-    if len(written) == 1 and len(edits) <= 2 and "<" not in next(iter(written)):
-        return f"write {next(iter(written)).strip()}"
+    word = next(iter(written)).strip()
+    if len(written) == 1 and len(edits) <= 2 and word.replace("_", "").isalnum():
+        return f"write {word}"
     return "rewrite it as callflow fmt does"
 
 
@@ -142,13 +148,24 @@ def _element_spelling(text: str, element: Element) -> tuple[Edit, ...]:
     spec = rule.cls.attr_specs().get(url)
     close = element.close
     if spec is not None and close is not None and element.tag.attr(url) is None:
-        content = text[element.tag.end : close.start]
-        value = _unescape(content)
-        if value:
-            edits.append((element.tag.name_end, element.tag.name_end, f' {url}="{value}"'))
-            edits.append((element.tag.end - 1, close.end, "/>"))
-            edits = [e for e in edits if not (close.start <= e[0] < close.end)]
+        if not _own_text(text, element).strip():
+            return tuple(edits)
+        value = _unescape(text[element.tag.end : close.start])
+        if value is None:  # text with markup in it: no small edit; the whole document then
+            return ()
+        edits = [e for e in edits if not close.start <= e[0] < close.end]
+        edits.append((element.tag.end - 1, close.end, f' {url}="{value}"/>'))
     return tuple(edits)
+
+
+def _own_text(text: str, element: Element) -> str:
+    """The element's own character content (what its children do not hold)."""
+    assert element.close is not None
+    cuts = [element.tag.end]
+    for child in element.children:
+        cuts += [child.start, child.end]
+    cuts.append(element.close.start)
+    return "".join(text[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True))
 
 
 _FRAGMENT = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -269,7 +286,13 @@ def _about(located: Located, markup: Markup) -> Element | None:
 
 
 def code_actions(
-    uri: str, markup: Markup, textmap: TextMap, start: int, end: int, found: tuple[Located, ...]
+    uri: str,
+    markup: Markup,
+    textmap: TextMap,
+    start: int,
+    end: int,
+    found: tuple[Located, ...],
+    path: str | None = None,
 ) -> list[lsp.CodeAction]:
     """The fixes of every finding whose range meets ``start..end``."""
     out: list[lsp.CodeAction] = []
@@ -277,7 +300,7 @@ def code_actions(
         if located.end < start or located.start > end:
             continue
         diag = diagnostic(located, textmap)
-        for fix in fixes(located, markup):
+        for fix in fixes(located, markup, path):
             edits = [lsp.TextEdit(textmap.range(s, e), new) for s, e, new in fix.edits]
             out.append(
                 lsp.CodeAction(

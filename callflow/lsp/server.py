@@ -179,7 +179,9 @@ def make_server() -> CallflowServer:
         start = view.textmap.offset(params.range.start)
         end = view.textmap.offset(params.range.end)
         found = ls.findings(view)
-        return actions.code_actions(view.uri, view.markup, view.textmap, start, end, found)
+        return actions.code_actions(
+            view.uri, view.markup, view.textmap, start, end, found, view.path
+        )
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     def formatting(
