@@ -342,3 +342,17 @@ def test_a_fixable_finding_with_no_small_edit_gets_the_whole_document_as_fmt_wri
     assert fix.title == "Fix CF150: format the document as callflow fmt does"
     assert actions.apply(text, fix.edits) == actions.formatted(text, None)
     assert "CF150" not in _codes(actions.apply(text, fix.edits))
+
+
+def test_after_a_slash_completion_closes_the_open_element() -> None:
+    text = "<Response>\n  <Gather>\n    <Say>Hi.</Say>\n  </"
+    labels = [c.label for c in complete.complete(scan(text), TextMap(text), len(text))]
+    assert labels == ["Gather"]
+
+
+def test_hover_on_an_attribute_value_shows_the_attribute() -> None:
+    text = '<Response><Play leg="aleg" url="https://x.example.com/a.mp3"/></Response>'
+    found = docs.hover(scan(text), TextMap(text), text.index("aleg") + 1, ())
+    assert found is not None and isinstance(found.contents, lsp.MarkupContent)
+    assert "`aleg`" in found.contents.value and "`bleg`" in found.contents.value
+    assert found.range == TextMap(text).range(text.index("leg="), text.index(" url"))

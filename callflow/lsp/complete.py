@@ -25,6 +25,8 @@ ROOT = m.Response.TAG
 
 def complete(markup: Markup, textmap: TextMap, offset: int) -> list[lsp.CompletionItem]:
     tag = markup.tag_at(offset)
+    if tag is not None and tag.kind == "end" and offset <= tag.name_end:
+        return _closing(markup, tag, textmap, offset)
     if tag is None or tag.kind != "start":
         return []
     if offset <= tag.name_end:
@@ -58,6 +60,16 @@ def _elements(markup: Markup, tag: Tag, textmap: TextMap, offset: int) -> list[l
         )
         for name in names
     ]
+
+
+def _closing(markup: Markup, tag: Tag, textmap: TextMap, offset: int) -> list[lsp.CompletionItem]:
+    """After ``</``: the name of the element still open there."""
+    open_element = markup.open_at(tag.start)
+    if open_element is None:
+        return []
+    name = open_element.name
+    edit = lsp.TextEdit(textmap.range(tag.name_start, max(offset, tag.name_end)), name)
+    return [lsp.CompletionItem(label=name, kind=lsp.CompletionItemKind.Class, text_edit=edit)]
 
 
 def _attributes(tag: Tag, textmap: TextMap, offset: int) -> list[lsp.CompletionItem]:

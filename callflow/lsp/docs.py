@@ -100,9 +100,9 @@ def _grammar_at(markup: Markup, offset: int) -> tuple[str, int, int] | None:
 
 def _attribute_at(tag: Tag, offset: int) -> tuple[str, int, int] | None:
     for attr in tag.attrs:
-        if attr.start <= offset <= attr.name_end:
+        if attr.start <= offset <= max(attr.end, attr.value_end):  # the name or its value
             doc = attribute_doc(tag.name, attr.name)
-            return (doc, attr.start, attr.name_end) if doc else None
+            return (doc, attr.start, attr.end) if doc else None
     return None
 
 
