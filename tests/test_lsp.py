@@ -362,3 +362,23 @@ async def test_symbols_and_definition(client: LanguageClient, tmp_path: Path) ->
         lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri), second)
     )
     assert isinstance(found, list) and found[0].range.start.line == 5
+
+
+async def test_an_edited_settings_file_relints_the_open_documents(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    settings = tmp_path / "callflow.toml"
+    settings.write_text("", encoding="utf-8")
+    path = tmp_path / "watched.xml"
+    path.write_text(BROKEN, encoding="utf-8")
+    _open(client, path.as_uri(), BROKEN)
+    assert "CF152" in {str(d.code) for d in await _diagnostics(client, path.as_uri())}
+    settings.write_text('ignore = ["CF152"]\n', encoding="utf-8")
+    client.diagnostics.pop(path.as_uri(), None)
+    change = lsp.FileEvent(uri=settings.as_uri(), type=lsp.FileChangeType.Changed)
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=[change]))
+    found = await _diagnostics(client, path.as_uri())
+    assert "CF152" not in {str(d.code) for d in found}
+    assert _summary(found) == _cli([path])
+    errors = [m for m in client.messages if m.type == lsp.MessageType.Error]
+    assert not errors  # the server never failed in front of the user

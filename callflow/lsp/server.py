@@ -23,6 +23,8 @@ from callflow.lsp.diagnose import Report
 from callflow.lsp.scan import Markup, scan
 from callflow.lsp.textmap import UTF16, TextMap
 
+SETTINGS_FILES = ("callflow.toml", "pyproject.toml")
+"""Files whose change re-lints every open document (where settings come from)."""
 DEBOUNCE = 0.2
 """Seconds to wait after a change before linting (typing resets the wait)."""
 
@@ -125,6 +127,34 @@ def make_server() -> CallflowServer:
             ls.debounce = max(0.0, float(options["debounce_ms"]) / 1000)
         if isinstance(options, dict) and isinstance(options.get("docs_url"), str):
             ls.docs_url = options["docs_url"]
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: CallflowServer, params: lsp.InitializedParams) -> None:
+        """Ask to hear of settings files changing, where the client lets servers ask."""
+        workspace = ls.client_capabilities.workspace
+        watching = workspace.did_change_watched_files if workspace else None
+        if watching is None or not watching.dynamic_registration:
+            return
+        watch = lsp.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[lsp.FileSystemWatcher(glob_pattern=f"**/{name}") for name in SETTINGS_FILES]
+        )
+        registration = lsp.Registration(
+            id="callflow-settings",
+            method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=watch,
+        )
+        try:
+            await ls.client_register_capability_async(lsp.RegistrationParams([registration]))
+        except Exception as exc:  # the client said no: settings apply at the next change
+            message = f"callflow: settings files are not watched ({exc})"
+            ls.window_log_message(lsp.LogMessageParams(lsp.MessageType.Info, message))
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def settings_changed(ls: CallflowServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        """A settings file changed: every open document is linted again with the new ones."""
+        if any(change.uri.endswith(SETTINGS_FILES) for change in params.changes):
+            for uri in list(ls.workspace.text_documents):
+                ls.schedule(uri, 0)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: CallflowServer, params: lsp.DidOpenTextDocumentParams) -> None:
