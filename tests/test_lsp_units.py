@@ -105,6 +105,7 @@ ALIASES = """<?xml version="1.0" encoding="UTF-8"?>
   <callback>http://ivr.example.com/next?a=1&amp;b=2</callback>
   <Tone hz="440" don="100" doff="100" v="-3"/>
   <Curl url="http://ivr.example.com/log" method="delete" />
+  <Gather numDigits="1" length="1" finishOnKey="*"><Say>Two aliases, one value.</Say></Gather>
 </Response>
 """
 
@@ -356,3 +357,16 @@ def test_hover_on_an_attribute_value_shows_the_attribute() -> None:
     assert found is not None and isinstance(found.contents, lsp.MarkupContent)
     assert "`aleg`" in found.contents.value and "`bleg`" in found.contents.value
     assert found.range == TextMap(text).range(text.index("leg="), text.index(" url"))
+
+
+def test_a_repeated_value_under_a_second_alias_is_removed_as_the_message_says() -> None:
+    text = '<Response><Gather numDigits="1" length="1"><Say>x</Say></Gather></Response>'
+    report = diagnose.lint_text(text, None)
+    by_attr = {text[x.start : x.end]: x for x in report.findings if x.finding.code == "CF150"}
+    repeat = by_attr['length="1"']
+    assert "remove it" in repeat.finding.message
+    [fix] = [f for f in actions.fixes(repeat, scan(text)) if f.preferred]
+    assert fix.title == "Fix CF150: remove it"
+    assert actions.apply(text, fix.edits) == text.replace(' length="1"', "")
+    [fix] = [f for f in actions.fixes(by_attr['numDigits="1"'], scan(text)) if f.preferred]
+    assert actions.apply(text, fix.edits) == text.replace("numDigits", "dtmf_length")

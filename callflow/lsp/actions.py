@@ -116,10 +116,12 @@ def _fmt_fix(located: Located, markup: Markup) -> tuple[Edit, ...]:
     if attr is None or found is None:
         return ()
     if found.alias:
-        canonical_name = found.spec.xml
-        if tag.attr(canonical_name) is not None:  # the same value written twice: drop the alias
+        assert rule is not None
+        same = [a for a in tag.attrs if (rule.attrs.get(a.name) or found).field == found.field]
+        written_first = same[0] is attr and tag.attr(found.spec.xml) is None
+        if not written_first:  # the same value under another name too: drop this spelling
             return ((_space_before(markup.text, attr.start), attr.end, ""),)
-        return ((attr.start, attr.name_end, canonical_name),)
+        return ((attr.start, attr.name_end, found.spec.xml),)
     if attr.value is not None and attr.value != attr.value.upper():
         return ((attr.value_start, attr.value_end, attr.value.upper()),)
     return ()
