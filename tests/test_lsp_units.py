@@ -370,3 +370,13 @@ def test_a_repeated_value_under_a_second_alias_is_removed_as_the_message_says() 
     assert actions.apply(text, fix.edits) == text.replace(' length="1"', "")
     [fix] = [f for f in actions.fixes(by_attr['numDigits="1"'], scan(text)) if f.preferred]
     assert actions.apply(text, fix.edits) == text.replace("numDigits", "dtmf_length")
+
+
+def test_inserted_lines_end_as_the_document_s_lines_do() -> None:
+    text = "<Response>\r\n  <Dial><To>+15555550100</To></Dial>\r\n</Response>\r\n"
+    report = diagnose.lint_text(text, None)
+    [found] = report.findings
+    [handler] = [f for f in actions.fixes(found, scan(text)) if f.title.startswith("Add")]
+    fixed = actions.apply(text, handler.edits)
+    assert "\n" not in fixed.replace("\r\n", "")
+    assert _codes(fixed) == []

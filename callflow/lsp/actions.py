@@ -232,21 +232,28 @@ _HANDLER = (
 def _add_handler(text: str, element: Element) -> tuple[Edit, ...]:
     indent = line_indent(text, element.start)
     inner = indent + "  "
-    block = "".join(f"{inner}{line}\n" for line in _HANDLER)
+    nl = newline(text)
+    block = "".join(f"{inner}{line}{nl}" for line in _HANDLER)
     close = element.close
     if close is None:  # <Callback url="..."/>: open it
         tag = element.tag
         head = text[tag.start : tag.end - 2].rstrip()
-        return ((tag.start, tag.end, f"{head}>\n{block}{indent}</{tag.name}>"),)
+        return ((tag.start, tag.end, f"{head}>{nl}{block}{indent}</{tag.name}>"),)
     line_start = close.start
     while line_start > 0 and text[line_start - 1] in " \t":
         line_start -= 1
     if line_start == 0 or text[line_start - 1] in "\r\n":
         return ((line_start, line_start, block),)
-    return ((close.start, close.start, f"\n{block}{indent}"),)
+    return ((close.start, close.start, f"{nl}{block}{indent}"),)
 
 
 # ---- callflow: ignore -------------------------------------------------------------------------
+
+
+def newline(text: str) -> str:
+    """The line end the document uses (CRLF if its first line ends so), for inserted lines."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
 def _line_end(text: str, offset: int) -> int:
@@ -271,8 +278,9 @@ def _ignore(located: Located, markup: Markup) -> Edit:
     line_start = start - len(indent)
     comment = f"<!-- callflow: ignore={code} -->"
     if text[line_start:start] == indent and (line_start == 0 or text[line_start - 1] in "\r\n"):
-        return (line_start, line_start, f"{indent}{comment}\n")
-    return (start, start, f"\n{indent}{comment}\n{indent}")  # on a line of its own
+        return (line_start, line_start, f"{indent}{comment}{newline(text)}")
+    nl = newline(text)
+    return (start, start, f"{nl}{indent}{comment}{nl}{indent}")  # on a line of its own
 
 
 def _about(located: Located, markup: Markup) -> Element | None:
