@@ -151,7 +151,13 @@ async def test_did_change_and_a_document_that_is_not_well_formed(
     assert "CF120" in {str(d.code) for d in await _diagnostics(client, uri)}
     broken = BROKEN.replace("</Gather>", "</Gathr>")
     client.diagnostics.pop(uri, None)
-    _change(client, uri, broken, 2)
+    at = TextMap(BROKEN).range(BROKEN.index("</Gather>") + 5, BROKEN.index("</Gather>") + 8)
+    client.text_document_did_change(  # an incremental change, as editors send them
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[lsp.TextDocumentContentChangePartial(range=at, text="hr")],
+        )
+    )
     found = await _diagnostics(client, uri)
     hints = [d for d in found if d.severity == lsp.DiagnosticSeverity.Hint]
     assert [str(d.code) for d in found if d not in hints] == ["CF001"]  # as callflow lint
@@ -160,7 +166,7 @@ async def test_did_change_and_a_document_that_is_not_well_formed(
     assert all(d.message.endswith("[from the last well-formed version]") for d in hints)
     where = next(d for d in found if d not in hints).range
     line = broken.splitlines()[where.start.line]
-    assert "Gathr" in line[where.start.character : where.end.character]
+    assert line[where.start.character : where.end.character] == "</Gathr>"
     client.diagnostics.pop(uri, None)
     _change(client, uri, BROKEN.replace('value="1"><Say>Never', 'value="2"><Say>Never'), 3)
     found = await _diagnostics(client, uri)
