@@ -380,3 +380,26 @@ def test_inserted_lines_end_as_the_document_s_lines_do() -> None:
     fixed = actions.apply(text, handler.edits)
     assert "\n" not in fixed.replace("\r\n", "")
     assert _codes(fixed) == []
+
+
+def test_a_bug_in_linting_is_shown_to_the_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from callflow.lsp import server as module
+
+    def bug(text: str, path: str | None) -> diagnose.Report:
+        raise RuntimeError("deliberate bug for the test")
+
+    shown: list[lsp.ShowMessageParams] = []
+
+    async def run() -> list[lsp.PublishDiagnosticsParams]:
+        server, uri, published = _server_with(FLOW)
+        server.window_show_message = shown.append  # type: ignore[attr-defined]
+        monkeypatch.setattr(module.diagnose, "lint_text", bug)
+        server.schedule(uri, 0)  # type: ignore[attr-defined]
+        await server.pending[uri]  # type: ignore[attr-defined]
+        return published
+
+    assert asyncio.run(run()) == []
+    [message] = shown
+    assert message.type == lsp.MessageType.Error and "deliberate bug" in message.message

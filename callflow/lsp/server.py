@@ -94,7 +94,15 @@ class CallflowServer(LanguageServer):
         document = self.workspace.get_text_document(uri)
         text, at_version = document.source, document.version
         loop = asyncio.get_running_loop()
-        report = await loop.run_in_executor(None, diagnose.lint_text, text, path_of(document))
+        try:
+            report = await loop.run_in_executor(None, diagnose.lint_text, text, path_of(document))
+        except Exception as exc:  # a bug: said to the user, never a silent stop of diagnostics
+            message = (
+                f"callflow lsp: internal error while linting {uri}: {type(exc).__name__}: {exc}"
+                " (please report it)"
+            )
+            self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, message))
+            return
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != at_version or current.source != text:
             return  # closed, or changed while linting: a newer lint is on its way
