@@ -403,3 +403,20 @@ def test_a_bug_in_linting_is_shown_to_the_user(monkeypatch: pytest.MonkeyPatch) 
     assert asyncio.run(run()) == []
     [message] = shown
     assert message.type == lsp.MessageType.Error and "deliberate bug" in message.message
+
+
+def test_recordings_offered_to_play_are_those_cf113_accepts_there() -> None:
+    text = (
+        '<Response>\n  <RecordStart tag="bg"/>\n  <Record tag="msg">\n    <Play record=""/>\n'
+        '  </Record>\n  <Play record=""/>\n  <Record tag="later"/>\n</Response>\n'
+    )
+    markup, textmap = scan(text), TextMap(text)
+    inside = text.index('""') + 1
+    after = text.index('""', inside) + 1
+    assert [c.label for c in complete.complete(markup, textmap, inside)] == ["bg"]
+    assert [c.label for c in complete.complete(markup, textmap, after)] == ["bg", "msg"]
+    for label in ("bg", "msg"):  # what was offered, CF113 accepts
+        chosen = text[:after] + label + text[after:]
+        assert "CF113" not in [f.code for f in lint_source(chosen) if f.line == 6]
+    inner = text[:inside] + "msg" + text[inside:after] + "bg" + text[after:]
+    assert "CF113" in [f.code for f in lint_source(inner)]  # and what was not, it rejects

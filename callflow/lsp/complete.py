@@ -20,6 +20,8 @@ from callflow.lsp.textmap import TextMap
 KEYS = tuple("0123456789*#")
 RECORDERS = frozenset(g.names_of(m.Record) + g.names_of(m.RecordStart))
 """Elements whose ``tag`` names a recording ``<Play record=...>`` can play."""
+STARTERS = frozenset(g.names_of(m.RecordStart))
+"""Of those, the ones whose recording counts from where they start (in the background)."""
 ROOT = m.Response.TAG
 
 
@@ -148,14 +150,16 @@ def _free_keys(markup: Markup, tag: Tag) -> tuple[str, ...]:
 
 
 def _recordings_before(markup: Markup, offset: int) -> tuple[str, ...]:
+    """Recording tags made before ``offset``, as CF113 counts them: a ``RecordStart`` where
+    it starts, a ``Record`` once it is complete (not for a Play among its own children)."""
     names: dict[str, None] = {}
-    for tag in markup.tags:
-        if tag.start >= offset:
+    for element in markup.elements():
+        if element.start >= offset:
             break
-        if tag.kind == "start" and tag.name in RECORDERS:
-            name = tag.value("tag")
-            if name:
-                names.setdefault(name, None)
+        name = element.tag.value("tag")
+        done = element.name in STARTERS or element.end <= offset
+        if name and element.name in RECORDERS and done:
+            names.setdefault(name, None)
     return tuple(names)
 
 
