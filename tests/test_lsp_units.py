@@ -233,7 +233,7 @@ def test_the_example_in_docs_editors_is_what_the_server_says() -> None:
         for d in diagnose.diagnostics(report, UTF16)
     ]
     assert [line for line in said if " CF161 " not in line] == shown
-    assert [str(d.code) for d in diagnose.diagnostics(report, UTF16)][0] == "CF161"
+    assert next(str(d.code) for d in diagnose.diagnostics(report, UTF16)) == "CF161"
     assert said[0].startswith("2:3-74 warning CF161 ")  # the whole start tag, as the text says
     markup = scan(flow)
     titles = {f.title for x in report.findings for f in actions.fixes(x, markup)}
