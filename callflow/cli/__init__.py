@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
     "render": "callflow.cli.render:render",
     "campaign": "callflow.cli.campaign:campaign",
     "serve": "callflow.cli.serve:serve",
+    "lsp": "callflow.cli.lsp:lsp",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
