@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "import": "callflow.cli.importer:import_group",
     "render": "callflow.cli.render:render",
     "campaign": "callflow.cli.campaign:campaign",
+    "load": "callflow.cli.load:load",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
