@@ -72,34 +72,68 @@ def _table(report: dict[str, Any]) -> list[str]:
 @click.option("--base-url", required=True, metavar="URL",
               help="The backend under test (e.g. http://127.0.0.1:5000): every request goes "
                    "there and nowhere else; redirects are not followed.")  # fmt: skip
-@click.option("--behaviour", type=click.Path(dir_okay=False, path_type=Path), metavar="MODEL",
-              help="Draw each caller from a behaviour model (the campaign's behaviour.yaml).")
-@click.option("--scenario", type=click.Path(dir_okay=False, path_type=Path),
-              help="Every caller does what this scenario file does.")
-@click.option("--digits", multiple=True, metavar="KEYS",
-              help="Every caller presses these keys, one flag per wait ('1,2' = two waits).")
-@click.option("--users", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Concurrent callers (each places calls one after another).")
+@click.option(
+    "--behaviour",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="MODEL",
+    help="Draw each caller from a behaviour model (the campaign's behaviour.yaml).",
+)
+@click.option(
+    "--scenario",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Every caller does what this scenario file does.",
+)
+@click.option(
+    "--digits",
+    multiple=True,
+    metavar="KEYS",
+    help="Every caller presses these keys, one flag per wait ('1,2' = two waits).",
+)
+@click.option(
+    "--users",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Concurrent callers (each places calls one after another).",
+)
 @click.option("--spawn-rate", type=click.FloatRange(min=0, min_open=True), default=1.0,
               show_default=True, help="Callers started per second.")  # fmt: skip
-@click.option("--run-time", metavar="DURATION",
-              help="How long the test runs (30s, 5m, 1h30m); required headless.")
+@click.option(
+    "--run-time",
+    metavar="DURATION",
+    help="How long the test runs (30s, 5m, 1h30m); required headless.",
+)
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0,
               show_default=True,
               help="Divide the call's waits by this (request timeouts stay real).")  # fmt: skip
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the behaviour model's draws: each user's calls repeat.")
-@click.option("--headless/--web", default=True,
-              help="Run without a UI (default) or show Locust's web UI on 127.0.0.1:8089.")
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the behaviour model's draws: each user's calls repeat.",
+)
+@click.option(
+    "--headless/--web",
+    default=True,
+    help="Run without a UI (default) or show Locust's web UI on 127.0.0.1:8089.",
+)
 @click.option("--web-port", type=click.IntRange(1, 65535), default=8089, show_default=True)
-@click.option("--csv", "csv_prefix", metavar="PREFIX",
-              help="Write Locust's CSV files and PREFIX_commands.csv.")
+@click.option(
+    "--csv",
+    "csv_prefix",
+    metavar="PREFIX",
+    help="Write Locust's CSV files and PREFIX_commands.csv.",
+)
 @click.option("--html", "html_file", metavar="FILE", help="Write Locust's HTML report.")
 @click.option("--json", "json_file", metavar="FILE", help="Write the callflow report as JSON.")
 @click.option("--fail-ratio", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Exit 1 when any command fails more often than this.")  # fmt: skip
-@click.option("--shape", type=click.Choice(["campaign"]),
-              help="campaign: dial --recipients at --calls-per-second, one call each.")
+@click.option(
+    "--shape",
+    type=click.Choice(["campaign"]),
+    help="campaign: dial --recipients at --calls-per-second, one call each.",
+)
 @click.option("--recipients", type=click.IntRange(min=1), metavar="N")
 @click.option("--calls-per-second", type=click.FloatRange(min=0, min_open=True), metavar="R")
 @click.option("--master", is_flag=True, help="Run as Locust master; workers place the calls.")
@@ -108,8 +142,12 @@ def _table(report: dict[str, Any]) -> list[str]:
 @click.option("--worker", is_flag=True, help="Run as a Locust worker of --master-host.")
 @click.option("--master-host", default="127.0.0.1", show_default=True)
 @click.option("--master-port", type=click.IntRange(1, 65535), default=5557, show_default=True)
-@click.option("--max-requests", type=click.IntRange(min=1), default=None,
-              help="Stop after this many requests, whatever the run time (default 100000).")
+@click.option(
+    "--max-requests",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop after this many requests, whatever the run time (default 100000).",
+)
 def load(flow: Path | None, **o: Any) -> None:
     """Load-test the backend of FLOW with simulated calls in real time, on Locust.
 

@@ -154,7 +154,9 @@ def _wait_for_workers(runner: Runner, count: int) -> None:
         if time.monotonic() > deadline:
             runner.quit()
             found = len(runner.clients.ready)
-            raise LoadRunError(f"only {found} of {count} worker(s) connected in {WORKERS_WAIT_S:g} s")
+            raise LoadRunError(
+                f"only {found} of {count} worker(s) connected in {WORKERS_WAIT_S:g} s"
+            )
         gevent.sleep(0.1)
 
 
@@ -195,7 +197,7 @@ def write_csv(env: Environment, prefix: str, report: dict[str, Any]) -> None:
 
 def _open(path: str) -> Any:
     try:
-        return open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115  # closed by with
+        return open(path, "w", newline="", encoding="utf-8")  # closed by with
     except OSError as exc:
         raise LoadRunError(f"cannot write {path}: {exc.strerror or exc}") from None
 

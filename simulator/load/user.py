@@ -36,8 +36,8 @@ from locust.exception import StopUser
 from locust.runners import MasterRunner, WorkerRunner
 
 from callflow import model as m
-from simulator.campaign.behaviour import BehaviourError, load_behaviour
 from simulator.caller import CallerScript
+from simulator.campaign.behaviour import BehaviourError, load_behaviour
 from simulator.http import HttpAnswer
 from simulator.load.call import Caller, Send, Sleep, call_rng, ended_in_error_branch, judge
 from simulator.load.call import live_call as _live_call
@@ -234,13 +234,16 @@ class CallflowUser(HttpUser):  # type: ignore[misc]  # Any when locust lacks typ
         collector = self.state.collector
         if collector.requests >= self.max_requests:
             runner = self.environment.runner
-            if runner is not None and not isinstance(runner, MasterRunner | WorkerRunner):
-                if not self.state.stopping:
-                    self.state.stopping = True
-                    gevent.spawn(runner.quit)
+            local = runner is not None and not isinstance(runner, MasterRunner | WorkerRunner)
+            if local and not self.state.stopping:
+                self.state.stopping = True
+                gevent.spawn(runner.quit)
             raise StopUser()
         request = step.point.request
-        url, headers = rebase(request.url, self.host)
+        base = self.host
+        if not base:
+            raise StopUser()  # Locust refuses a user without a host before it gets here
+        url, headers = rebase(request.url, base)
         headers["User-Agent"] = USER_AGENT
         at, began = time.time(), time.perf_counter()
         status: int | None = None
