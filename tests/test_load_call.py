@@ -257,3 +257,21 @@ def test_first_second_where_p95_crossed_the_timeout() -> None:
     slow = [(103.5, 400), (103.6, 450)]
     assert first_over(fast + slow, 300, 100.0) == 3
     assert first_over(fast, 300, 100.0) is None
+
+
+def test_the_core_and_the_cli_command_do_not_import_locust() -> None:
+    """Locust (and gevent's monkey-patching) load only when a load test runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, callflow, callflow.cli, callflow.cli.load, simulator, simulator.load, "
+        "simulator.load.call, simulator.load.stats\n"
+        "from callflow.cli import cli\n"
+        "leaked = sorted(m for m in ('locust', 'gevent') if m in sys.modules)\n"
+        "assert not leaked, leaked\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                          check=False, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr

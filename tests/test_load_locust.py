@@ -44,12 +44,17 @@ SLOW = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+SEEN: set[str] = set()
+"""Every path the backend was asked for, in this module."""
+
+
 @pytest.fixture(scope="module")
 def backend() -> Iterator[str]:
     """The bank IVR (/ivr/...) and the faulty endpoints (/faults/...) on one local port."""
     ivr, faults = load_app("ivr_web:app", WEBAPP), load_app("faults:app", WEBAPP)
 
     def both(environ: dict[str, Any], start: Any) -> Any:
+        SEEN.add(environ.get("PATH_INFO", ""))
         app = faults if environ.get("PATH_INFO", "").startswith("/faults/") else ivr
         return app(environ, start)
 
@@ -202,6 +207,22 @@ def test_callflow_user_in_a_locustfile_run_by_locust(backend: str, tmp_path: Pat
     assert done.returncode == 0, done.stdout + done.stderr
     stats = (tmp_path / "own_stats.csv").read_text()
     assert "L4 Callback" in stats and "/ivr/start L4 Gather url" in stats
+    assert "calls: " in done.stdout and "/ivr/start L4 Gather url" in done.stdout
+
+
+def test_redirects_are_not_followed(backend: str, tmp_path: Path) -> None:
+    """A 302 (even to the same host) is a failure that says so; the target is never asked."""
+    flow = tmp_path / "redirect.xml"
+    flow.write_text(SLOW.replace("slow?ms=700", "redirect?n=0").replace('timeout="150"',
+                    'timeout="2000"'), encoding="utf-8")  # fmt: skip
+    report_file = tmp_path / "report.json"
+    done = _run(str(flow), "--base-url", backend, "--users", "2", "--run-time", "2s",
+                "--speed", "50", "--json", str(report_file))  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    (command,) = json.loads(report_file.read_text())["commands"]
+    assert command["failures_by_kind"] == {"status 302": command["requests"]}
+    assert command["requests"] > 0
+    assert "/faults/redirect" in SEEN and "/faults/ok" not in SEEN
 
 
 def test_master_totals_equal_the_worker_requests(backend: str, tmp_path: Path) -> None:

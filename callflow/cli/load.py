@@ -42,31 +42,6 @@ def _run_time(value: str | None) -> float | None:
         raise click.BadParameter(str(exc), param_hint="--run-time") from None
 
 
-def _table(report: dict[str, Any]) -> list[str]:
-    calls = report["calls"]
-    lines = [
-        f"calls: {calls['started']} placed, {calls['completed']} completed, "
-        f"{calls['cut_short']} cut short by the end of the run, "
-        f"{calls['not_answered']} not answered",
-        f"calls with a failed request: {calls['with_backend_failure']}, "
-        f"of which took an Error branch: {calls['error_branch_by_backend']}",
-        "",
-        f"{'command':<40} {'reqs':>6} {'fail':>6} {'p50':>6} {'p95':>6} {'p99':>6} "
-        f"{'timeout':>8}  p95>timeout at",
-    ]
-    for c in report["commands"]:
-        at = "-" if c["p95_over_timeout_at_s"] is None else f"{c['p95_over_timeout_at_s']} s"
-        cells = [c[k] if c[k] is not None else "-" for k in ("p50_ms", "p95_ms", "p99_ms")]
-        lines.append(
-            f"{c['name'][:40]:<40} {c['requests']:>6} {c['failures']:>6} "
-            f"{cells[0]:>6} {cells[1]:>6} {cells[2]:>6} {c['timeout_ms']:>8}  {at}"
-        )
-        for kind, count in c["failures_by_kind"].items():
-            lines.append(f"    {count} {kind}")
-    lines.append(f"total: {report['requests']} requests, {report['failures']} failed")
-    return lines
-
-
 @click.command()
 @click.argument("flow", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--base-url", required=True, metavar="URL",
@@ -175,6 +150,7 @@ def load(flow: Path | None, **o: Any) -> None:
     if flow is None and o["scenario"] is None:
         raise click.UsageError("give a FLOW file (or a --scenario that names one)")
     from simulator.load.run import LoadRunError, LoadSettings, run, write_json
+    from simulator.load.stats import table
     from simulator.load.user import MAX_REQUESTS, LoadSetupError
     from simulator.resolvers.urls import check_base_url
 
@@ -220,7 +196,7 @@ def load(flow: Path | None, **o: Any) -> None:
     if settings.mode == "worker":
         click.echo(json.dumps({"requests": report["requests"]}))
         sys.exit(EXIT_OK)
-    for line in _table(report):
+    for line in table(report):
         click.echo(line)
     over = [c for c in report["commands"] if c["failure_ratio"] > o["fail_ratio"]]
     for c in over:

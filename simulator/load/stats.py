@@ -172,3 +172,29 @@ def _order(name: str) -> tuple[int, str, int]:
 def over_ratio(report: dict[str, Any], fail_ratio: float) -> list[dict[str, Any]]:
     """The commands whose failure ratio exceeds ``fail_ratio``."""
     return [c for c in report["commands"] if c["failure_ratio"] > fail_ratio]
+
+
+def table(report: dict[str, Any]) -> list[str]:
+    """The report as the lines ``callflow load`` prints: calls, then one row per command."""
+    calls = report["calls"]
+    lines = [
+        f"calls: {calls['started']} placed, {calls['completed']} completed, "
+        f"{calls['cut_short']} cut short by the end of the run, "
+        f"{calls['not_answered']} not answered",
+        f"calls with a failed request: {calls['with_backend_failure']}, "
+        f"of which took an Error branch: {calls['error_branch_by_backend']}",
+        "",
+        f"{'command':<40} {'reqs':>6} {'fail':>6} {'p50':>6} {'p95':>6} {'p99':>6} "
+        f"{'timeout':>8}  p95>timeout at",
+    ]
+    for c in report["commands"]:
+        at = "-" if c["p95_over_timeout_at_s"] is None else f"{c['p95_over_timeout_at_s']} s"
+        cells = [c[k] if c[k] is not None else "-" for k in ("p50_ms", "p95_ms", "p99_ms")]
+        lines.append(
+            f"{c['name'][:40]:<40} {c['requests']:>6} {c['failures']:>6} "
+            f"{cells[0]:>6} {cells[1]:>6} {cells[2]:>6} {c['timeout_ms']:>8}  {at}"
+        )
+        for kind, count in c["failures_by_kind"].items():
+            lines.append(f"    {count} {kind}")
+    lines.append(f"total: {report['requests']} requests, {report['failures']} failed")
+    return lines

@@ -41,7 +41,7 @@ from simulator.campaign.behaviour import BehaviourError, load_behaviour
 from simulator.http import HttpAnswer
 from simulator.load.call import Caller, Send, Sleep, call_rng, ended_in_error_branch, judge
 from simulator.load.call import live_call as _live_call
-from simulator.load.stats import Collector
+from simulator.load.stats import Collector, table
 from simulator.machine import Machine
 from simulator.resolvers.urls import check_base_url, rebase
 from simulator.scenario import ScenarioError, load_flow, load_scenario, presses
@@ -97,8 +97,16 @@ def attach(environment: Environment) -> LoadState:
 
 @events.init.add_listener
 def _on_locust_init(environment: Environment, **_: Any) -> None:
-    """Under ``locust -f`` the master has no users: attach there too, so it collects."""
-    attach(environment)
+    """Under ``locust -f``: attach on every process (the master has no users, it collects
+    what workers send), and print the per-command report when Locust quits."""
+    state = attach(environment)
+
+    def report(**_: Any) -> None:
+        if not isinstance(environment.runner, WorkerRunner):
+            for line in table(state.collector.report(state.start)):
+                print(line)
+
+    environment.events.quitting.add_listener(report)
 
 
 def build_caller(
