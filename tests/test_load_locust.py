@@ -255,3 +255,45 @@ def test_master_totals_equal_the_worker_requests(backend: str, tmp_path: Path) -
     assert theirs["requests"] > 0
     assert ours["requests"] == theirs["requests"] == ours["locust"]["requests"]
     assert ours["calls"] == theirs["calls"]
+
+
+def test_web_ui_runs_and_its_host_field_cannot_redirect_the_requests(
+    backend: str, tmp_path: Path
+) -> None:
+    """--web serves Locust's UI on 127.0.0.1; a swarm started there with another host still
+    sends every request to --base-url, and --run-time still ends the run."""
+    import time
+    import urllib.parse
+    import urllib.request
+
+    port = _free_port()
+    report_file = tmp_path / "report.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [*CALLFLOW, "load", "examples/webapp/flow.xml", "--base-url", backend, "--digits", "1234",
+         "--web", "--web-port", str(port), "--run-time", "5s", "--speed", "50",
+         "--json", str(report_file)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        form = urllib.parse.urlencode(
+            {"user_count": 2, "spawn_rate": 2, "host": f"http://127.0.0.1:{_free_port()}"}
+        ).encode()
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/swarm", form, 5) as answer:
+                    assert json.loads(answer.read())["success"]
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, out + err
+    report = json.loads(report_file.read_text())
+    assert report["requests"] > 0 and report["failures"] == 0

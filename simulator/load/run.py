@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,7 @@ def user_class(s: LoadSettings) -> type[CallflowUser]:
     attrs: dict[str, Any] = {
         "abstract": False,
         "host": s.base_url,
+        "base_url": s.base_url,
         "flow": s.flow,
         "behaviour": s.behaviour,
         "scenario": s.scenario,
@@ -125,6 +127,9 @@ def run(s: LoadSettings) -> dict[str, Any]:
             gevent.spawn(runner.quit)
 
     if s.web:
+        # The web UI parses sys.argv with Locust's own parser on every page; ours would not
+        # parse there, and the UI shows no option of ours anyway.
+        sys.argv = sys.argv[:1]
         env.create_web_ui(s.web_host, s.web_port)
     else:
         env.events.test_stop.add_listener(quit_once)  # a shape that is done ends the run

@@ -170,6 +170,9 @@ class CallflowUser(HttpUser):  # type: ignore[misc]  # Any when locust lacks typ
     """Calls each user places before it idles (1 for a campaign's recipients)."""
     outbound: ClassVar[bool] = False
     max_requests: ClassVar[int] = MAX_REQUESTS
+    base_url: ClassVar[str | None] = None
+    """Where every request goes, fixed for the run; ``host`` when not set (a locustfile).
+    ``callflow load --web`` sets it, so the web UI's host field cannot send requests elsewhere."""
     _caller: ClassVar[Caller | None] = None
 
     @classmethod
@@ -186,8 +189,9 @@ class CallflowUser(HttpUser):  # type: ignore[misc]  # Any when locust lacks typ
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        if self.host:
-            check_base_url(self.host)
+        target = self.base_url or self.host
+        if target:
+            check_base_url(target)
         self.state = attach(environment)
         environment.callflow_max_requests = self.max_requests  # type: ignore[attr-defined]
         runner = environment.runner
@@ -248,7 +252,7 @@ class CallflowUser(HttpUser):  # type: ignore[misc]  # Any when locust lacks typ
                 gevent.spawn(runner.quit)
             raise StopUser()
         request = step.point.request
-        base = self.host
+        base = self.base_url or self.host
         if not base:
             raise StopUser()  # Locust refuses a user without a host before it gets here
         url, headers = rebase(request.url, base)
