@@ -46,6 +46,8 @@ SLOW = """<?xml version="1.0" encoding="UTF-8"?>
 
 SEEN: set[str] = set()
 """Every path the backend was asked for, in this module."""
+LOG: list[str] = []
+"""Every query string the backend got, in order."""
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,7 @@ def backend() -> Iterator[str]:
 
     def both(environ: dict[str, Any], start: Any) -> Any:
         SEEN.add(environ.get("PATH_INFO", ""))
+        LOG.append(environ.get("QUERY_STRING", ""))
         app = faults if environ.get("PATH_INFO", "").startswith("/faults/") else ivr
         return app(environ, start)
 
@@ -297,3 +300,28 @@ def test_web_ui_runs_and_its_host_field_cannot_redirect_the_requests(
     assert proc.returncode == 0, out + err
     report = json.loads(report_file.read_text())
     assert report["requests"] > 0 and report["failures"] == 0
+
+
+def test_the_same_seed_places_the_same_calls(backend: str, tmp_path: Path) -> None:
+    """With --seed, the calls a user places (their ids, the keys drawn) repeat run after run,
+    though how many fit in the run time does not."""
+    model = tmp_path / "behaviour.yaml"
+    model.write_text(
+        'call: {answer: 1}\ngathers:\n  default: {keys: {"1234": 0.5, "5678": 0.3}, hangup: 0.1}\n',
+        encoding="utf-8",
+    )
+
+    def queries(seed: str) -> list[str]:
+        LOG.clear()
+        done = _run("examples/webapp/flow.xml", "--base-url", backend, "--behaviour", str(model),
+                    "--users", "1", "--run-time", "3s", "--speed", "200", "--seed", seed,
+                    "--fail-ratio", "1")  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        return list(LOG)
+
+    first, again, other = queries("3"), queries("3"), queries("4")
+    common = min(len(first), len(again))
+    assert common >= 10
+    assert first[:common] == again[:common]
+    assert first[:common] != other[:common]
+    assert any("dtmf=1234" in q for q in first) and any("dtmf=5678" in q for q in first)
