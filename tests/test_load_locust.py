@@ -325,3 +325,17 @@ def test_the_same_seed_places_the_same_calls(backend: str, tmp_path: Path) -> No
     assert first[:common] == again[:common]
     assert first[:common] != other[:common]
     assert any("dtmf=1234" in q for q in first) and any("dtmf=5678" in q for q in first)
+
+
+def test_max_requests_ends_the_run_before_its_run_time(backend: str, tmp_path: Path) -> None:
+    import time
+
+    report_file = tmp_path / "report.json"
+    began = time.monotonic()
+    done = _run("examples/webapp/flow.xml", "--base-url", backend, "--digits", "1234",
+                "--users", "2", "--spawn-rate", "10", "--run-time", "60s", "--speed", "50",
+                "--max-requests", "6", "--json", str(report_file), timeout=50)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert time.monotonic() - began < 40
+    report = json.loads(report_file.read_text())
+    assert 6 <= report["requests"] <= 6 + 2  # the users' requests in flight when it stopped
