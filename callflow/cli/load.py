@@ -44,9 +44,9 @@ def _run_time(value: str | None) -> float | None:
 
 @click.command()
 @click.argument("flow", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--base-url", required=True, metavar="URL",
-              help="The backend under test (e.g. http://127.0.0.1:5000): every request goes "
-                   "there and nowhere else; redirects are not followed.")  # fmt: skip
+@click.option("--base-url", metavar="URL",
+              help="Required: the backend under test (e.g. http://127.0.0.1:5000); every "
+                   "request goes there and nowhere else; redirects are not followed.")  # fmt: skip
 @click.option(
     "--behaviour",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -138,6 +138,8 @@ def load(flow: Path | None, **o: Any) -> None:
     if importlib.util.find_spec("locust") is None:
         click.echo("callflow load needs Locust: pip install 'opentact-callflow[load]'", err=True)
         sys.exit(EXIT_USAGE)
+    if not o["base_url"]:
+        raise click.UsageError("--base-url is required: a load test goes only to a target you name")
     run_time = _run_time(o["run_time"])
     if o["master"] and o["worker"]:
         raise click.UsageError("--master and --worker exclude each other")
