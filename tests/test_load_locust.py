@@ -339,3 +339,18 @@ def test_max_requests_ends_the_run_before_its_run_time(backend: str, tmp_path: P
     assert time.monotonic() - began < 40
     report = json.loads(report_file.read_text())
     assert 6 <= report["requests"] <= 6 + 2  # the users' requests in flight when it stopped
+
+
+def test_every_caller_can_follow_a_scenario(backend: str, tmp_path: Path) -> None:
+    """--scenario: the scenario's caller, call fields and flow (its http: and expect: are not
+    used; the backend under test answers)."""
+    report_file = tmp_path / "report.json"
+    LOG.clear()
+    done = _run("--scenario", "examples/webapp/scenarios/alice-balance.yaml", "--base-url",
+                backend, "--users", "2", "--run-time", "3s", "--speed", "50",
+                "--json", str(report_file))  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    names = {c["name"] for c in json.loads(report_file.read_text())["commands"]}
+    assert names == {"L4 Callback", "/ivr/start L4 Gather url"}
+    accounts = [q for q in LOG if "dtmf=" in q]
+    assert accounts and all("dtmf=1234" in q and "from=%2B12125550100" in q for q in accounts)
