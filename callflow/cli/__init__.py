@@ -18,6 +18,7 @@ import click
 SUBCOMMANDS: dict[str, str] = {
     "lint": "callflow.cli.lint:lint",
     "fmt": "callflow.cli.fmt:fmt",
+    "load": "callflow.cli.load:load",
     "schema": "callflow.cli.schema:schema",
     "simulate": "callflow.cli.simulate:simulate",
     "test": "callflow.cli.test:test",
@@ -26,7 +27,6 @@ SUBCOMMANDS: dict[str, str] = {
     "import": "callflow.cli.importer:import_group",
     "render": "callflow.cli.render:render",
     "campaign": "callflow.cli.campaign:campaign",
-    "load": "callflow.cli.load:load",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
