@@ -18,6 +18,7 @@ import click
 SUBCOMMANDS: dict[str, str] = {
     "lint": "callflow.cli.lint:lint",
     "fmt": "callflow.cli.fmt:fmt",
+    "load": "callflow.cli.load:load",
     "schema": "callflow.cli.schema:schema",
     "simulate": "callflow.cli.simulate:simulate",
     "test": "callflow.cli.test:test",
