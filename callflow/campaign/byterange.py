@@ -56,7 +56,7 @@ def is_url(path: str) -> bool:
 def open_binary(path: str) -> IO[bytes]:
     """A local file, or an fsspec URL (fsspec is imported only for a URL)."""
     if is_url(path):
-        import fsspec  # type: ignore[import-untyped]
+        import fsspec
 
         opened: IO[bytes] = fsspec.open(path, "rb").open()
         return opened
