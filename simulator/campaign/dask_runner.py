@@ -103,7 +103,7 @@ def connect(scheduler: str) -> Iterator[Client]:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address="127.0.0.1:0" if _has_dashboard() else None,
+                dashboard_address="127.0.0.1:0",  # its HTTP server too: loopback only
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)
