@@ -212,14 +212,17 @@ def test_local_n_listens_on_the_loopback_interface_only(cluster: Any) -> None:
     from simulator.campaign.dask_runner import connect
 
     with connect("local:1") as client:
-        info = client.scheduler_info(n_workers=-1)
-        addresses = [info["address"], *info["workers"]]
+        addresses = [client.scheduler.address, *client.nthreads()]
         assert len(addresses) == 2
         assert all(a.startswith("tcp://127.0.0.1:") for a in addresses), addresses
         assert client.dashboard_link.startswith("http://127.0.0.1:")
 
 
 def test_scheduler_usage_errors(campaign_files: Path) -> None:
+    url = run("campaign", EXAMPLE / "reminder.xml", "--recipients", "s3://bucket/r.csv",
+              "--behaviour", EXAMPLE / "behaviour.yaml")  # fmt: skip
+    assert url.exit_code == 2 and "needs --scheduler" in url.stderr
+    pytest.importorskip("distributed", reason="the `dask` extra is not installed")
     for extra, message in [
         (["--scheduler", "local:0"], "local:N takes N from 1 to"),
         (["--scheduler", "localhost"], "write local:N"),
@@ -228,9 +231,6 @@ def test_scheduler_usage_errors(campaign_files: Path) -> None:
         result = campaign(campaign_files, *extra)
         assert result.exit_code == 2, result.output
         assert message in result.stderr
-    url = run("campaign", EXAMPLE / "reminder.xml", "--recipients", "s3://bucket/r.csv",
-              "--behaviour", EXAMPLE / "behaviour.yaml")  # fmt: skip
-    assert url.exit_code == 2 and "needs --scheduler" in url.stderr
 
 
 def _in_a_process(code: str) -> subprocess.CompletedProcess[str]:
@@ -256,3 +256,19 @@ def test_without_scheduler_dask_is_not_imported_and_without_dask_scheduler_says_
     )
     assert missing.returncode == 2
     assert "--scheduler needs Dask: pip install 'opentact-callflow[dask]'" in missing.stderr
+
+
+def test_recipients_the_workers_cannot_read_are_unreadable_input(
+    tmp_path: Path, cluster: Any
+) -> None:
+    address = cluster[1].scheduler.address
+    for recipients, reason in [
+        (str(tmp_path / "missing.csv"), "No such file or directory"),
+        ("nosuchscheme://bucket/r.csv", "nosuchscheme"),
+    ]:
+        result = run("campaign", EXAMPLE / "reminder.xml", "--recipients", recipients,
+                     "--behaviour", EXAMPLE / "behaviour.yaml", "--scheduler", address)  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert "CP014 error cannot read the recipients:" in result.stderr
+        assert reason in result.stderr
+        assert "Traceback" not in result.output

@@ -195,7 +195,7 @@ class ClusterCampaign:
     def _block(self, size: int) -> int:
         if self.block is not None:
             return self.block
-        workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+        workers = max(1, len(self.client.nthreads()))
         return max(MIN_BLOCK, min(BLOCK, size // (workers * TASKS_PER_WORKER) + 1))
 
     def read(self) -> Recipients:
@@ -204,7 +204,7 @@ class ClusterCampaign:
         try:
             size = file_size(self.path)
             fmt, header = read_header(self.path, size)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, ImportError) as exc:  # ImportError: no fsspec backend
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             out = Recipients(self.file, unreadable=True)
             message = f"cannot read the recipients: {reason}"
