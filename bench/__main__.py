@@ -245,8 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", type=Path, help="also write the results as JSON")
     ap.add_argument("--campaign", action="store_true", help="only the campaign benchmark "
                     "(bench/campaign.py: 100,000 recipients in full mode)")  # fmt: skip
+    ap.add_argument("--campaign-dask", action="store_true", help="only the campaign on a"
+                    " Dask LocalCluster of 1, 2, 4 workers (bench/campaign_dask.py)")  # fmt: skip
     args = ap.parse_args(argv)
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    if args.campaign_dask:
+        from bench import campaign_dask
+
+        return campaign_dask.main(mode, args.json)
     if args.campaign:
         from bench import campaign
 

@@ -3,6 +3,8 @@ asserted, only that it measured every step and that one and two processes agreed
 
 from __future__ import annotations
 
+import pytest
+
 from bench import campaign
 from callflow.campaign.recipients import parse_recipients
 
@@ -21,3 +23,13 @@ def test_smoke_run() -> None:
     for key in ("load_s", "dry_run_s", "simulate_jobs1_s", f"simulate_jobs{campaign.JOBS}_s"):
         assert results[key] >= 0
     assert "same report as --jobs 1: yes" in campaign.table(results)
+
+
+def test_the_dask_campaign_benchmark_runs_and_every_report_is_the_same() -> None:
+    pytest.importorskip("distributed", reason="the `dask` extra is not installed")
+    from bench import campaign_dask
+
+    results = campaign_dask.run("smoke")
+    assert [r["run"] for r in results["runs"]] == ["--jobs 1", "--jobs 2", "local:1", "local:2"]
+    assert all(r["same_report"] for r in results["runs"])
+    assert "| local:2 |" in campaign_dask.table(results)

@@ -156,10 +156,10 @@ def _recipient(
 # ---- CSV ----------------------------------------------------------------------------------
 
 
-def _csv_rows(text: str, out: Recipients) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(text: str, out: Recipients, first_line: int) -> Iterator[tuple[int, list[str]]]:
     """(line where the record starts, cells) for every record, blank lines skipped."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
+    start = first_line
     while True:
         try:
             cells = next(reader)
@@ -167,15 +167,15 @@ def _csv_rows(text: str, out: Recipients) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             out._add(BAD_ROW, f"row {start}: not valid CSV: {exc}", start)
-            start = reader.line_num + 1
+            start = reader.line_num + first_line
             continue
         if cells and any(c.strip() for c in cells):
             yield start, cells
-        start = reader.line_num + 1
+        start = reader.line_num + first_line
 
 
-def _read_csv(text: str, out: Recipients) -> None:
-    rows = _csv_rows(text, out)
+def _read_csv(text: str, out: Recipients, first_line: int) -> None:
+    rows = _csv_rows(text, out, first_line)
     first = next(rows, None)
     if first is None:
         out._add(BAD_FILE, "no header row: the file is empty", 1)
@@ -299,9 +299,9 @@ def _json_row(row: int, data: Any, out: Recipients, warned: set[str]) -> None:
     out.rows.append(_recipient(row, cells, numbered, values, out.numbers))
 
 
-def _read_jsonl(text: str, out: Recipients) -> None:
+def _read_jsonl(text: str, out: Recipients, first_line: int) -> None:
     warned: set[str] = set()
-    for row, line in enumerate(text.splitlines(), 1):
+    for row, line in enumerate(text.splitlines(), first_line):
         if not line.strip():
             continue
         out.rows_read += 1
@@ -315,7 +315,7 @@ def _read_jsonl(text: str, out: Recipients) -> None:
         except _BadRow as exc:
             out._add(BAD_ROW, f"row {row}: {exc}", row, exc.hint)
     if out.rows_read == 0:
-        out._add(BAD_FILE, "no rows: the file is empty", 1)
+        out._add(BAD_FILE, "no rows: the file is empty", first_line)
 
 
 # ---- loading ------------------------------------------------------------------------------
@@ -323,7 +323,9 @@ def _read_jsonl(text: str, out: Recipients) -> None:
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 
-def _duplicates(out: Recipients) -> None:
+def mark_duplicates(out: Recipients) -> None:
+    """A warning for every row whose ``to`` an earlier row already has (the rows of ``out``
+    in file order)."""
     first: dict[str, int] = {}
     for recipient in out.rows:
         seen = first.setdefault(recipient.to, recipient.row)
@@ -335,26 +337,32 @@ def _duplicates(out: Recipients) -> None:
             )
 
 
+def recipients_format(file: str, text: str) -> str:
+    """``csv`` or ``jsonl``: by the extension of ``file``, else by the first character of
+    ``text`` (the file's text, or enough of its beginning to hold a non-blank character)."""
+    if file.lower().endswith(_JSONL_SUFFIXES):
+        return "jsonl"
+    if file.lower().endswith(".csv"):
+        return "csv"
+    return "jsonl" if text.removeprefix("\ufeff").lstrip().startswith("{") else "csv"
+
+
 def parse_recipients(
-    text: str, file: str, fmt: str | None = None, *, numbers: bool = True
+    text: str, file: str, fmt: str | None = None, *, numbers: bool = True, first_line: int = 1
 ) -> Recipients:
     """Read recipients from text; ``fmt`` is ``csv`` or ``jsonl`` (None: guess from ``file``
-    and the first character). ``numbers=False`` reads variables only."""
+    and the first character). ``numbers=False`` reads variables only. ``first_line`` is the
+    line of the file where ``text`` starts (a byte range of a larger file, read on its own)."""
     out = Recipients(file, numbers=numbers)
     text = text.removeprefix("\ufeff")
     if fmt is None:
-        if file.lower().endswith(_JSONL_SUFFIXES):
-            fmt = "jsonl"
-        elif file.lower().endswith(".csv"):
-            fmt = "csv"
-        else:
-            fmt = "jsonl" if text.lstrip().startswith("{") else "csv"
+        fmt = recipients_format(file, text)
     if fmt == "jsonl":
-        _read_jsonl(text, out)
+        _read_jsonl(text, out, first_line)
     else:
-        _read_csv(text, out)
+        _read_csv(text, out, first_line)
     if numbers:
-        _duplicates(out)
+        mark_duplicates(out)
     out.findings.sort(key=lambda f: (f.line, f.code))
     return out
 

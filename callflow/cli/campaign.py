@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -30,6 +32,9 @@ from callflow.cli.render import read_template
 from callflow.diagnostics import Finding
 from callflow.fsio import atomic_write
 from callflow.reporting import render_finding
+
+if TYPE_CHECKING:
+    from simulator.campaign.dask_runner import ClusterCampaign
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 PROGRESS_FROM = 500
@@ -49,6 +54,35 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | Non
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def cluster_progress(total: int, chunks: int) -> Iterator[Callable[[int, int], None] | None]:
+    """The progress of a cluster on stderr: recipients, chunks and recipients per second."""
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import TimeRemainingColumn as Remaining
+
+    columns = (
+        "simulating on the cluster",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks {task.fields[chunks]}/" + str(chunks)),
+        TextColumn("{task.fields[rate]} recipients/s"),
+        Remaining(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("simulating", total=total, chunks=0, rate="-")
+
+        def tick(done: int, chunks_done: int) -> None:
+            bar.update(task, completed=done, chunks=chunks_done)
+            speed = bar.tasks[task].speed
+            bar.update(task, rate=f"{speed:,.0f}" if speed else "-")
+
+        yield tick
 
 
 def _write(output: Path | None, text: str) -> None:
@@ -127,10 +161,11 @@ def _simulate(
     fmt: str,
     output: Path | None,
     chart: Path | None,
+    cluster: ClusterCampaign | None = None,
 ) -> list[Finding]:
     from simulator.campaign.behaviour import BehaviourError, load_behaviour
     from simulator.campaign.chart import ChartUnavailable, write_chart
-    from simulator.campaign.funnel import Job, Part, flow_map, simulate_campaign
+    from simulator.campaign.funnel import Job, Part, flow_map, simulate_campaign, unsimulated
     from simulator.campaign.report import failure_findings, report, text, unmatched_findings
     from simulator.render import wants_colour
 
@@ -141,18 +176,26 @@ def _simulate(
         sys.exit(EXIT_USAGE)
     chosen = seed if seed is not None else behaviour.seed if behaviour.seed is not None else 0
     rows = recipients.rows
-    flow = flow_map(docs, rows, behaviour)
+    if cluster is None:
+        flow = flow_map(docs, rows, behaviour)
+    else:  # the rows stay on the workers; the first with a usable document came back
+        usable = cluster.first_usable
+        flow = flow_map(docs, [usable] if usable is not None else [], behaviour)
     findings: list[Finding] = list(behaviour.warnings)
     findings += unmatched_findings(flow, behaviour) if flow is not None else []
     part = Part()
     if flow is not None:
         job = Job(docs.template.text, docs.file, behaviour, flow, chosen)
-        with progress_bar(len(rows), "simulating") as tick:
-            part = simulate_campaign(job, rows, jobs, tick)
-    else:  # no recipient has a document without error: nothing to call
-        for recipient in rows:
-            part.findings.add(recipient.row, docs.prepare(recipient).findings)
-            part.not_run += 1
+        if cluster is not None:
+            with cluster_progress(len(rows), len(cluster.chunks)) as progress:
+                part = cluster.simulate(job, progress)
+        else:
+            with progress_bar(len(rows), "simulating") as tick:
+                part = simulate_campaign(job, rows, jobs, tick)
+    elif cluster is not None:  # no recipient has a document without error: nothing to call
+        part = cluster.simulate(None, None)
+    else:
+        part = unsimulated(docs, rows)
     data = report(
         part,
         flow,
@@ -186,8 +229,9 @@ def _simulate(
     "--recipients",
     "recipients_file",
     metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV or JSON lines: to, from, fallback1..5, max_retries, and variables.",
+    type=click.Path(dir_okay=False),
+    help="CSV or JSON lines: to, from, fallback1..5, max_retries, and variables. With"
+    " --scheduler, a path every worker sees or an fsspec URL (s3://, gs://, ...).",
 )
 @click.option(
     "--dry-run",
@@ -226,6 +270,12 @@ def _simulate(
     " report.",
 )
 @click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT|local:N",
+    help="Simulate on a Dask cluster (its scheduler's address), or on a local one of N"
+    " worker processes; the same report as without. Needs the `dask` extra.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -248,13 +298,14 @@ def _simulate(
 )
 def campaign(
     flow: Path,
-    recipients_file: Path | None,
+    recipients_file: str | None,
     dry_run: bool,
     profile_id: str | None,
     lease_ids: tuple[str, ...],
     model: Path | None,
     seed: int | None,
     jobs: int | None,
+    scheduler: str | None,
     fmt: str,
     output: Path | None,
     chart: Path | None,
@@ -270,6 +321,8 @@ def campaign(
           --lease-id 2ed01387-cf80-4c09-b62a-00e170796b84 -o requests.jsonl
       callflow campaign reminder.xml --recipients recipients.csv \\
           --behaviour behaviour.yaml --seed 7 --chart funnel.html
+      callflow campaign reminder.xml --recipients s3://bucket/recipients.csv \\
+          --behaviour behaviour.yaml --scheduler tcp://10.0.0.5:8786 --format json
 
     Exit status: 0 no errors, 1 errors (bad rows, a document in error, a bad template),
     2 usage error or unreadable input.
@@ -282,6 +335,12 @@ def campaign(
         raise click.UsageError("--seed, --chart and --format belong to --behaviour")
     if not dry_run and (profile_id is not None or lease_ids):
         raise click.UsageError("--profile-id and --lease-id belong to --dry-run")
+    if scheduler is not None and (dry_run or jobs is not None):
+        raise click.UsageError(
+            "--scheduler belongs to --behaviour, and replaces --jobs (the cluster has its workers)"
+        )
+    if scheduler is None and "://" in recipients_file:
+        raise click.UsageError("a URL for --recipients needs --scheduler (its workers read it)")
     try:
         profile = opentact_id(profile_id, "--profile-id") if profile_id is not None else None
         leases = Leases.parse(lease_ids)
@@ -299,7 +358,81 @@ def campaign(
                 param_hint="--chart",
             )
     docs = Documents(read_template(flow), str(flow))
-    recipients = load_recipients(recipients_file)
+    file = recipients_file if "://" in recipients_file else str(Path(recipients_file))
+    if scheduler is not None:
+        assert model is not None
+        path = recipients_file if "://" in recipients_file else os.path.abspath(file)
+        _on_cluster(scheduler, path, file, docs, model, seed, fmt, output, chart)
+        return
+    recipients = load_recipients(file)
+    _campaign(docs, recipients, dry_run, profile, leases, model, seed, jobs, fmt, output, chart)
+
+
+def _on_cluster(
+    scheduler: str,
+    path: str,
+    file: str,
+    docs: Documents,
+    model: Path,
+    seed: int | None,
+    fmt: str,
+    output: Path | None,
+    chart: Path | None,
+) -> None:
+    """The simulation on a Dask cluster: the workers read the recipients."""
+    try:
+        from simulator.campaign.dask_runner import (
+            ChunkFailed,
+            SchedulerError,
+            dashboard,
+            on_cluster,
+        )
+    except ImportError:
+        raise click.UsageError(
+            "--scheduler needs Dask: pip install 'opentact-callflow[dask]'"
+        ) from None
+    try:
+        with on_cluster(scheduler, path, file, docs.template.text) as cluster:
+            link = dashboard(cluster.client)
+            if link is not None and sys.stderr.isatty():
+                click.echo(f"callflow campaign: Dask dashboard at {link}", err=True)
+            recipients = cluster.read()
+            _campaign(
+                docs,
+                recipients,
+                False,
+                None,
+                Leases(),
+                model,
+                seed,
+                None,
+                fmt,
+                output,
+                chart,
+                cluster,
+            )
+    except SchedulerError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ChunkFailed as exc:
+        click.echo(f"callflow campaign: {file}: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _campaign(
+    docs: Documents,
+    recipients: Recipients,
+    dry_run: bool,
+    profile: str | None,
+    leases: Leases,
+    model: Path | None,
+    seed: int | None,
+    jobs: int | None,
+    fmt: str,
+    output: Path | None,
+    chart: Path | None,
+    cluster: ClusterCampaign | None = None,
+) -> None:
+    """Findings of the recipients and the template, then the dry run or the simulation; exits."""
     if recipients.unreadable:
         _show(recipients.findings)
         sys.exit(EXIT_USAGE)
@@ -312,7 +445,7 @@ def campaign(
         later = _dry_run(docs, recipients, profile, leases, output)
     else:
         assert model is not None
-        later = _simulate(docs, recipients, model, seed, jobs, fmt, output, chart)
+        later = _simulate(docs, recipients, model, seed, jobs, fmt, output, chart, cluster)
         _show(later)
     failed = errors or any(f.severity == "error" for f in later)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)

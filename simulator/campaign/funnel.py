@@ -177,6 +177,21 @@ class _Worker:
         return part
 
 
+def simulate_chunk(job: Job, chunk: Sequence[Recipient]) -> Part:
+    """The funnel of one chunk, on its own (a cluster's unit of work)."""
+    return _Worker(job).run(chunk)
+
+
+def unsimulated(docs: Documents, recipients: Sequence[Recipient]) -> Part:
+    """No recipient has a document without error, so nothing is called: each row's findings
+    and a count of documents not run."""
+    part = Part()
+    for recipient in recipients:
+        part.findings.add(recipient.row, docs.prepare(recipient).findings)
+        part.not_run += 1
+    return part
+
+
 _WORKER: _Worker | None = None
 
 
