@@ -91,6 +91,7 @@ def serve(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(128)  # before the URL is printed: a client may connect at once
     except OSError as exc:
         sock.close()
         click.echo(f"callflow serve: cannot listen on {host}:{port}: {exc.strerror}", err=True)
