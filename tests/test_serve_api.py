@@ -466,3 +466,40 @@ def test_serve_refuses_a_coverage_file_it_cannot_read(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--coverage", str(given)])
         assert result.exit_code == 2, result.output
         assert given.name in result.output and "Traceback" not in result.output
+
+
+# ---- typed answers: an XML document for a request, Dial times ------------------------------
+
+FETCHES = """<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Callback url="https://ivr.example.com/next" method="POST" timeout="3000">
+    <Error><Say>The service failed.</Say></Error>
+  </Callback>
+  <Say>Not reached: the answer replaces the document.</Say>
+</Response>
+"""
+TYPED = (
+    "xml <Response>\n  <Say>Typed answer.</Say>\n"
+    '  <Dial timeout="20000"><To>+15035550100</To></Dial>\n</Response>'
+)
+
+
+def test_a_typed_xml_answer_and_dial_times_save_a_passing_scenario(served: Path) -> None:
+    (served / "fetches.xml").write_text(FETCHES, "utf-8")
+    c = client(served)
+    call = place(c, "fetches.xml")
+    assert call["waiting"] == "http"
+    empty = post(c, f"/api/calls/{call['call']}/act", kind="http", value="xml  ")
+    assert empty.status_code == 409 and "xml DOCUMENT" in empty.json()["error"]
+    fetched = act(c, call["call"], "http", TYPED)
+    heard = [e["text"] for e in fetched["transcript"] if e["kind"] == "say"]
+    assert any("Typed answer." in h for h in heard) and fetched["waiting"] == "dial"
+    answered = act(c, call["call"], "dial", "answer:4000:9000")
+    at = {e["kind"]: e["t"] for e in answered["transcript"]}
+    assert at["bridge"] - at["dial"] == 4000 and at["hangup"] - at["bridge"] == 9000
+    assert answered["waiting"] is None
+    saved = post(c, f"/api/calls/{call['call']}/save", name="typed.yaml").json()
+    assert saved["passed"], saved
+    assert "Typed answer." in saved["yaml"] and "4000" in saved["yaml"]
+    result = CliRunner().invoke(cli, ["test", str(served / "typed.yaml")])
+    assert result.exit_code == 0, result.output

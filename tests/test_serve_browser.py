@@ -224,3 +224,52 @@ def test_the_graph_is_coloured_by_the_coverage_of_a_test_run(tmp_path: Path) -> 
             assert page.locator("#graph .edge.uncovered").count() >= 1
         finally:
             browser.close()
+
+
+FETCHES = """<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Callback url="https://ivr.example.com/next" method="POST" timeout="3000">
+    <Error><Say>The service failed.</Say></Error>
+  </Callback>
+</Response>
+"""
+TYPED = """<Response>
+  <Say>Typed answer.</Say>
+  <Dial timeout="20000"><To>+15035550100</To></Dial>
+</Response>"""
+
+
+def test_a_typed_xml_answer_then_a_dial_answered_at_given_times(server: tuple[str, Path]) -> None:
+    url, folder = server
+    (folder / "fetches.xml").write_text(FETCHES, "utf-8")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=WAIT_MS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 900})
+            page.set_default_timeout(WAIT_MS)
+            page.goto(url + "?flow=fetches.xml")
+            status = page.locator("#status")
+            sync_api.expect(status).to_contain_text("requesting https://ivr.example.com/next")
+            page.fill("#http-xml", TYPED)
+            page.click("#http-send")
+            sync_api.expect(status).to_contain_text("dialling +15035550100")
+            said = page.locator("#transcript li.ev-say")
+            sync_api.expect(said).to_contain_text('"Typed answer."')
+            page.fill("#dial-after", "4000")
+            page.fill("#dial-talk", "9000")
+            page.click("#dial-timed")
+            sync_api.expect(status).to_have_text("the call is over")
+            ring = page.locator("#transcript li.ev-dial .t").inner_text()
+            bridge = page.locator("#transcript li.ev-bridge .t").inner_text()
+            hangup = page.locator("#transcript li.ev-hangup .t").inner_text()
+            seconds = [_ms(t) for t in (ring, bridge, hangup)]
+            assert [seconds[1] - seconds[0], seconds[2] - seconds[1]] == [4000, 9000]
+        finally:
+            browser.close()
+
+
+def _ms(clock: str) -> int:
+    """``mm:ss.mmm`` (the transcript's virtual clock) in milliseconds."""
+    minutes, rest = clock.split(":")
+    seconds, millis = rest.split(".")
+    return (int(minutes) * 60 + int(seconds)) * 1000 + int(millis)

@@ -321,6 +321,18 @@ function wire() {
   for (const b of document.querySelectorAll("[data-http]")) {
     b.addEventListener("click", () => send({ kind: "http", value: b.dataset.http }));
   }
+  $("#dial-timed").addEventListener("click", () => {
+    const after = $("#dial-after").value.trim();
+    const talk = $("#dial-talk").value.trim();
+    if (!/^[0-9]+$/.test(after) || (talk && !/^[0-9]+$/.test(talk))) {
+      notice("answer at these times: AFTER_MS (and TALK_MS) in whole milliseconds", true);
+      return;
+    }
+    send({ kind: "dial", value: talk ? `answer:${after}:${talk}` : `answer:${after}` });
+  });
+  $("#http-send").addEventListener("click", () => {
+    send({ kind: "http", value: "xml " + $("#http-xml").value });
+  });
   $("#back").addEventListener("click", () => { state.heard = 0; send({ kind: "back" }); });
   $("#restart").addEventListener("click", () => { state.heard = 0; send({ kind: "restart" }); });
   $("#save").addEventListener("click", save);
@@ -330,7 +342,7 @@ function wire() {
     $("#graph svg")?.classList.toggle("fit", $("#fit").checked);
   });
   document.addEventListener("keydown", (event) => {
-    if (event.target instanceof HTMLInputElement) return;
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
     if (/^[0-9*#]$/.test(event.key) && state.call?.waiting === "keys") {
       send({ kind: "keys", value: event.key });
     }
