@@ -503,3 +503,25 @@ def test_a_typed_xml_answer_and_dial_times_save_a_passing_scenario(served: Path)
     assert "Typed answer." in saved["yaml"] and "4000" in saved["yaml"]
     result = CliRunner().invoke(cli, ["test", str(served / "typed.yaml")])
     assert result.exit_code == 0, result.output
+
+
+def test_the_printed_url_accepts_connections_before_uvicorn_runs(
+    served: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The URL is printed before the server loop starts: the socket must already listen, so
+    a client that connects at once (a test, a browser) waits instead of being refused."""
+    import socket
+
+    import uvicorn
+
+    seen: list[bool] = []
+
+    def run(self: Any, sockets: list[socket.socket]) -> None:
+        port = sockets[0].getsockname()[1]
+        with socket.socket() as client:
+            seen.append(client.connect_ex(("127.0.0.1", port)) == 0)
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
+    result = CliRunner().invoke(cli, ["serve", str(served)])
+    assert result.exit_code == 0, result.output
+    assert seen == [True]
