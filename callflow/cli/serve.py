@@ -2,8 +2,8 @@
 
 Only wiring: check the paths, bind the socket and listen on it (so the URL printed is the one
 served, even with a port chosen by the system, and answers as soon as it is printed), and run
-uvicorn with the app. The web framework is the
-``serve`` extra; without it the command says how to install it.
+uvicorn with the app. The web framework is the ``serve`` extra; without it the command says
+how to install it.
 """
 
 from __future__ import annotations
@@ -114,9 +114,7 @@ def serve(
         sock.close()
         click.echo(f"callflow serve: cannot listen on {host}:{port}: {exc.strerror}", err=True)
         raise click.exceptions.Exit(EXIT_USAGE) from None
-    sock.listen(
-        128
-    )  # connections wait in the backlog until uvicorn runs: the URL works once printed
+    sock.listen(128)  # a client connecting once the URL is printed waits for uvicorn
     bound = sock.getsockname()[1]
     hosts = allowed_hosts(host, bound, allow_host)
     app = create_app(served, hosts, scenario=scenario, coverage=coverage_file)
