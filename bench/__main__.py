@@ -1,4 +1,5 @@
 """``python -m bench [--quick | --smoke] [--json FILE]``: run every benchmark, print a table.
+``--campaign`` and ``--load`` run only that benchmark, in the same three sizes.
 
 Full mode is what docs/benchmarks.md reports; ``--quick`` is a shorter run (under 30 s) with a
 smaller corpus; ``--smoke`` only proves that every benchmark still runs (CI), its numbers mean
@@ -247,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                     "(bench/campaign.py: 100,000 recipients in full mode)")  # fmt: skip
     ap.add_argument("--campaign-dask", action="store_true", help="only the campaign on a"
                     " Dask LocalCluster of 1, 2, 4 workers (bench/campaign_dask.py)")  # fmt: skip
+    ap.add_argument("--load", action="store_true", help="only the load benchmark (bench/load.py: "
+                    "concurrent calls one core holds; needs the load extra)")  # fmt: skip
     args = ap.parse_args(argv)
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     if args.campaign_dask:
@@ -257,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import campaign
 
         return campaign.main(mode, args.json)
+    if args.load:
+        from bench import load
+
+        return load.main(mode, args.json)
     results = run(mode)
     print(table(results))
     if args.json is not None:

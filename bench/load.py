@@ -1,4 +1,5 @@
-"""How many concurrent simulated calls one core sustains: ``python -m bench.load [--quick]``.
+"""How many concurrent simulated calls one core sustains: ``python -m bench --load [--quick |
+--smoke]`` (or ``python -m bench.load [--quick]``).
 
 Needs the ``load`` extra. The example bank IVR (``examples/webapp/ivr_web.py``) is served on
 127.0.0.1 by a separate process; ``callflow load`` (one process, so at most one core) places
@@ -34,10 +35,12 @@ WEBAPP = ROOT / "examples" / "webapp"
 PLANS = {
     "full": [(100, 10.0, 20, 50), (1000, 10.0, 20, 200), (3000, 1.0, 45, 100)],
     "quick": [(50, 10.0, 8, 50), (200, 10.0, 8, 100)],
+    "smoke": [(4, 50.0, 3, 4)],
 }
 """(users, speed, seconds, spawn rate): two churn runs at speed 10 give the CPU a call costs
 (their difference, so start-up is left out); the last holds 3,000 calls at once at real speed,
-started at 100 a second (the single-process example server takes no faster a burst)."""
+started at 100 a second (the single-process example server takes no faster a burst). The smoke
+run (CI) only proves the whole chain still works: a few calls at speed 50, no number to read."""
 SERVE = (
     "import logging, sys; from werkzeug.serving import make_server; "
     "logging.getLogger('werkzeug').setLevel(logging.ERROR); "
@@ -99,36 +102,54 @@ def one(base: str, users: int, speed: float, seconds: int, rate: int) -> dict[st
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
-    ap.add_argument("--quick", action="store_true", help="two short runs (about 20 s)")
-    ap.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
-    args = ap.parse_args(argv)
+def run(mode: str) -> dict[str, Any]:
+    """The runs of ``mode`` against the example backend served on a free loopback port, and
+    the cost of a call when there are two runs to take the difference of."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     backend = subprocess.Popen([sys.executable, "-c", SERVE, str(port), str(WEBAPP)], env=env)
     rows = []
     try:
         _wait_for(port)
-        for users, speed, seconds, rate in PLANS["quick" if args.quick else "full"]:
+        for users, speed, seconds, rate in PLANS[mode]:
             row = one(f"http://127.0.0.1:{port}", users, speed, seconds, rate)
             rows.append(row)
             print(json.dumps(row), flush=True)
     finally:
         backend.terminate()
         backend.wait(10)
+    out: dict[str, Any] = {"mode": mode, "rows": rows, "per_call": None}
     if len(rows) >= 2:
         low, high = rows[0], rows[1]
         per_call = (high["cpu_s"] - low["cpu_s"]) / max(
             1, high["calls_placed"] - low["calls_placed"]
         )
-        print(json.dumps({"cpu_ms_per_call": round(per_call * 1000, 2),
-                          "calls_per_s_per_core": round(1 / per_call),
-                          "concurrent_calls_per_core": round(CALL_S / per_call)}))  # fmt: skip
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    return 0
+        out["per_call"] = {"cpu_ms_per_call": round(per_call * 1000, 2),
+                           "calls_per_s_per_core": round(1 / per_call),
+                           "concurrent_calls_per_core": round(CALL_S / per_call)}  # fmt: skip
+        print(json.dumps(out["per_call"]))
+    return out
+
+
+def main(mode: str, json_file: Path | None = None) -> int:
+    """``python -m bench --load``: 1 when a run had failures (a generator that fell behind)."""
+    results = run(mode)
+    if json_file is not None:
+        json_file.parent.mkdir(parents=True, exist_ok=True)
+        json_file.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 1 if any(row["failures"] for row in results["rows"]) else 0
+
+
+def cli(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
+    size = ap.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="two short runs (about 20 s)")
+    size.add_argument("--smoke", action="store_true", help="one run of 3 s that only proves "
+                      "it works")  # fmt: skip
+    ap.add_argument("--json", metavar="FILE", type=Path, help="also write the results as JSON")
+    args = ap.parse_args(argv)
+    return main("smoke" if args.smoke else "quick" if args.quick else "full", args.json)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli())

@@ -33,14 +33,8 @@ class CoverageError(Exception):
 
 def read_marks(path: Path, flow: Path) -> tuple[Marks, str | None]:
     """The coverage of ``flow`` in a coverage JSON file, and a warning when it looks stale."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CoverageError(f"cannot read it: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise CoverageError(f"not JSON: {exc}") from None
     sha = g.digest(flow)
-    entry = find_entry(flows(data), flow, path.parent, sha)
+    entry = find_entry(read_report(path), flow, path.parent, sha)
     try:
         commands = frozenset(str(i["id"]) for i in entry["commands"]["items"] if i["hits"])
         branches = frozenset((str(i["id"]), str(i["branch"]))
@@ -51,6 +45,17 @@ def read_marks(path: Path, flow: Path) -> tuple[Marks, str | None]:
     if entry.get("sha256") not in (None, sha):
         warning = f"{path}: measured on another version of {flow}; colours may be wrong"
     return Marks(commands, branches), warning
+
+
+def read_report(path: Path) -> list[dict[str, Any]]:
+    """The per-flow entries of a coverage JSON file; ``CoverageError`` says why it is unusable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CoverageError(f"cannot read it: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise CoverageError(f"not JSON: {exc}") from None
+    return flows(data)
 
 
 def flows(data: Any) -> list[dict[str, Any]]:

@@ -461,12 +461,27 @@ class Session:
                 raise Refused(f"no such file: {text} (type a FILE holding the XML answer, "
                               "fail, timeout or status CODE, or a command: help)")  # fmt: skip
             canned = Canned(file=path.resolve())
+        return self._canned(point, canned, text)
+
+    def _canned(self, point: HttpPoint, canned: Canned, what: str) -> list[Line]:
+        """Answer ``point`` with ``canned``, as a scenario's canned answer would."""
         url = without_query(point.request.url)
         try:
             answer = CannedResolver({url: canned}).resolve(point.request)
         except (OSError, UnicodeDecodeError) as exc:
-            raise Refused(f"cannot read {text}: {exc}") from None
+            raise Refused(f"cannot read {what}: {exc}") from None
         return self._fetched(point, answer, canned)
+
+    def answer_document(self, xml: str) -> Reply:
+        """Answer the request the call waits on with this XML document (status 200), as a
+        scenario's inline ``xml:`` answer does (a front end where no file is typed: the page)."""
+        pending = self.machine.pending
+        if self.ended or not isinstance(pending, HttpPoint):
+            return Reply((Line("the call is not waiting for an HTTP answer", "error"),))
+        try:
+            return Reply(tuple(self._canned(pending, Canned(xml=xml), "the document")))
+        except Refused as refusal:
+            return Reply((Line(str(refusal), "error"),))
 
     def _fetched(self, point: HttpPoint, answer: HttpAnswer, canned: Canned | None) -> list[Line]:
         url = without_query(point.request.url)

@@ -354,3 +354,45 @@ def test_every_caller_can_follow_a_scenario(backend: str, tmp_path: Path) -> Non
     assert names == {"L4 Callback", "/ivr/start L4 Gather url"}
     accounts = [q for q in LOG if "dtmf=" in q]
     assert accounts and all("dtmf=1234" in q and "from=%2B12125550100" in q for q in accounts)
+
+
+@pytest.mark.parametrize(
+    ("files", "attributes", "where"),
+    [
+        ({"bad.xml": "<Response>\n  <Say>unclosed\n</Response>\n"},
+         "flow = 'bad.xml'\n    digits = ('1',)\n", r"bad\.xml:3:12: CF001 "),
+        ({"behaviour.yaml": "seed: 1\ncall: [1, 2\n"},
+         f"flow = {str(WEBAPP / 'flow.xml')!r}\n    behaviour = 'behaviour.yaml'\n",
+         r"behaviour\.yaml:3:1: CP021 "),
+    ],
+    ids=["flow", "behaviour"],
+)  # fmt: skip
+def test_a_locustfile_with_a_broken_file_says_where_in_one_line(
+    tmp_path: Path, files: dict[str, str], attributes: str, where: str
+) -> None:
+    """``locust -f`` with a user whose flow or behaviour file cannot be used: one line
+    ``file:line:col: CODE message`` (no traceback), no request, exit status 2, well before the
+    run time is over."""
+    import re
+    import time
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    locustfile = tmp_path / "locustfile.py"
+    locustfile.write_text("from simulator.load import CallflowUser\n\n"
+                          f"class Caller(CallflowUser):\n    {attributes}    speed = 50\n",
+                          encoding="utf-8")  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    locust = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", "3",
+              "-r", "3", "-t", "20s", "--host", "http://127.0.0.1:9", "--only-summary"]  # fmt: skip
+    began = time.monotonic()
+    done = subprocess.run(locust, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=env, check=False)  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert time.monotonic() - began < 15, "the run went on to its run time"
+    assert "Traceback" not in output
+    said = [line for line in output.splitlines() if re.match(where, line)]
+    assert len(said) == 1, output
+    assert said[0].endswith("(user class Caller)")
+    assert "total: 0 requests" in output

@@ -402,3 +402,126 @@ http:
     plain = client(served)
     alone = act(plain, place(plain, "callback-flow.xml")["call"], "http", "default")
     assert any(e["kind"] == "http" and "failed" in e["text"] for e in alone["transcript"])
+
+
+# ---- coverage of a test run: callflow serve --coverage FILE --------------------------------
+
+
+def _tested(served: Path, tmp_path: Path) -> Path:
+    """A coverage report of two scenarios (main menu key 3, voicemail) run on the served
+    copies of the examples."""
+    scenarios = served / "scenarios"
+    scenarios.mkdir()
+    for name in ("main-menu-accounting-answers.yaml", VOICEMAIL_SCENARIO):
+        shutil.copy(EXAMPLES / "scenarios" / name, scenarios / name)
+    report = tmp_path / "cov.json"
+    run = CliRunner().invoke(cli, ["test", str(scenarios), "--coverage-json", str(report)])
+    assert run.exit_code == 0, run.output
+    return report
+
+
+VOICEMAIL_SCENARIO = sorted(p.name for p in (EXAMPLES / "scenarios").glob("voicemail*.yaml"))[0]
+
+
+def test_the_graph_is_coloured_by_a_test_runs_coverage(served: Path, tmp_path: Path) -> None:
+    report = _tested(served, tmp_path)
+    c = TestClient(create_app([served], [HOST], coverage=report))
+    page = c.get("/api/flow", params={"name": "main-menu.xml"}).json()
+    assert page["coverage"] == "cov.json"
+    got = c.get("/api/flow/coverage", params={"name": "main-menu.xml"})
+    assert got.status_code == 200, got.text
+    tested = got.json()
+    commands = {s["id"] for s in page["steps"] if s["line"] is not None}
+    # the walk of key 3: its steps and edges are exactly what a simulated call runs
+    assert "step-" + tested["steps"][0] in page["svg"]
+    assert set(tested["steps"]) < commands and tested["warning"] is None
+    edges = {f"{e['source']}>{e['target']}" for e in page["edges"]}
+    assert edges and 0 < tested["commands_percent"] < 100
+    assert any(b.endswith("|3") for b in tested["branches"])
+    assert not any(b.endswith("|1") for b in tested["branches"])
+    for branch in tested["branches"]:
+        assert f'data-branch="{branch}"' in page["svg"]
+    call = place(c)
+    done = act(c, call["call"], "keys", "3")
+    ran = {s for s in commands if s in tested["steps"]}
+    assert done["step"] in ran
+
+
+def test_coverage_without_a_report_or_an_entry_says_why(served: Path, tmp_path: Path) -> None:
+    plain = client(served)
+    assert plain.get("/api/flow", params={"name": "main-menu.xml"}).json()["coverage"] is None
+    missing = plain.get("/api/flow/coverage", params={"name": "main-menu.xml"})
+    assert missing.status_code == 404 and "--coverage" in missing.json()["error"]
+    c = TestClient(create_app([served], [HOST], coverage=_tested(served, tmp_path)))
+    other = c.get("/api/flow/coverage", params={"name": "callback-flow.xml"})
+    assert other.status_code == 400
+    assert "cov.json" in other.json()["error"] and "no entry" in other.json()["error"]
+    assert "no entry for callback-flow.xml" in other.json()["error"]
+
+
+def test_serve_refuses_a_coverage_file_it_cannot_read(tmp_path: Path) -> None:
+    bad = tmp_path / "cov.json"
+    bad.write_text("{not json", "utf-8")
+    for given in (bad, tmp_path / "missing.json"):
+        result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--coverage", str(given)])
+        assert result.exit_code == 2, result.output
+        assert given.name in result.output and "Traceback" not in result.output
+
+
+# ---- typed answers: an XML document for a request, Dial times ------------------------------
+
+FETCHES = """<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Callback url="https://ivr.example.com/next" method="POST" timeout="3000">
+    <Error><Say>The service failed.</Say></Error>
+  </Callback>
+  <Say>Not reached: the answer replaces the document.</Say>
+</Response>
+"""
+TYPED = (
+    "xml <Response>\n  <Say>Typed answer.</Say>\n"
+    '  <Dial timeout="20000"><To>+15035550100</To></Dial>\n</Response>'
+)
+
+
+def test_a_typed_xml_answer_and_dial_times_save_a_passing_scenario(served: Path) -> None:
+    (served / "fetches.xml").write_text(FETCHES, "utf-8")
+    c = client(served)
+    call = place(c, "fetches.xml")
+    assert call["waiting"] == "http"
+    empty = post(c, f"/api/calls/{call['call']}/act", kind="http", value="xml  ")
+    assert empty.status_code == 409 and "xml DOCUMENT" in empty.json()["error"]
+    fetched = act(c, call["call"], "http", TYPED)
+    heard = [e["text"] for e in fetched["transcript"] if e["kind"] == "say"]
+    assert any("Typed answer." in h for h in heard) and fetched["waiting"] == "dial"
+    answered = act(c, call["call"], "dial", "answer:4000:9000")
+    at = {e["kind"]: e["t"] for e in answered["transcript"]}
+    assert at["bridge"] - at["dial"] == 4000 and at["hangup"] - at["bridge"] == 9000
+    assert answered["waiting"] is None
+    saved = post(c, f"/api/calls/{call['call']}/save", name="typed.yaml").json()
+    assert saved["passed"], saved
+    assert "Typed answer." in saved["yaml"] and "4000" in saved["yaml"]
+    result = CliRunner().invoke(cli, ["test", str(served / "typed.yaml")])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_printed_url_accepts_connections_before_uvicorn_runs(
+    served: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The URL is printed before the server loop starts: the socket must already listen, so
+    a client that connects at once (a test, a browser) waits instead of being refused."""
+    import socket
+
+    import uvicorn
+
+    seen: list[bool] = []
+
+    def run(self: Any, sockets: list[socket.socket]) -> None:
+        port = sockets[0].getsockname()[1]
+        with socket.socket() as client:
+            seen.append(client.connect_ex(("127.0.0.1", port)) == 0)
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
+    result = CliRunner().invoke(cli, ["serve", str(served)])
+    assert result.exit_code == 0, result.output
+    assert seen == [True]

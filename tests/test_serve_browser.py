@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,16 +68,13 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """``callflow serve`` on a copy of the main menu, on a free loopback port: (URL, folder)."""
-    folder = tmp_path / "flows"
-    folder.mkdir()
-    shutil.copy(ROOT / "examples" / "main-menu.xml", folder / "main-menu.xml")
-    (folder / "problems.xml").write_text(PROBLEMS, "utf-8")
+@contextmanager
+def serving(folder: Path, *options: str) -> Iterator[str]:
+    """``callflow serve FOLDER OPTIONS...`` on a free loopback port: its URL."""
     process = subprocess.Popen(
-        [sys.executable, "-c", "from callflow.cli import main; main()", "serve", str(folder)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+        [sys.executable, "-c", "from callflow.cli import main; main()", "serve", str(folder),
+         *options],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=folder.parent,
     )  # fmt: skip
     first: list[str] = []
     reader = threading.Thread(target=lambda: first.append(process.stdout.readline()))  # type: ignore[union-attr]
@@ -84,11 +82,21 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     reader.join(timeout=30)
     try:
         assert first and "http://127.0.0.1:" in first[0], first
-        url = first[0].split(" on ", 1)[1].split()[0]
-        yield url, folder
+        yield first[0].split(" on ", 1)[1].split()[0]
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """``callflow serve`` on a copy of the main menu, on a free loopback port: (URL, folder)."""
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    shutil.copy(ROOT / "examples" / "main-menu.xml", folder / "main-menu.xml")
+    (folder / "problems.xml").write_text(PROBLEMS, "utf-8")
+    with serving(folder) as url:
+        yield url, folder
 
 
 def normal(text: str) -> str:
@@ -178,3 +186,90 @@ def test_explore_colours_the_graph_and_replays_a_problem_with_speech(
             assert ["Press 1 for sales.", "en-GB"] in spoken
         finally:
             browser.close()
+
+
+SILENCE = """flow: problems.xml
+caller:
+  - silence
+expect:
+  - say: "Goodbye."
+"""
+
+
+def test_the_graph_is_coloured_by_the_coverage_of_a_test_run(tmp_path: Path) -> None:
+    """``callflow serve --coverage FILE``: the toggle colours what the scenarios ran."""
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    (folder / "problems.xml").write_text(PROBLEMS, "utf-8")
+    (folder / "silence.yaml").write_text(SILENCE, "utf-8")
+    report = tmp_path / "cov.json"
+    run = CliRunner().invoke(cli, ["test", str(folder / "silence.yaml"), "--coverage-json",
+                                   str(report)])  # fmt: skip
+    assert run.exit_code == 0, run.output
+    with serving(folder, "--coverage", str(report)) as url, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=WAIT_MS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 900})
+            page.set_default_timeout(WAIT_MS)
+            page.goto(url + "?flow=problems.xml")
+            sync_api.expect(page.locator("#status")).to_have_text("waiting for keys at line 3")
+            sync_api.expect(page.locator("#tested-file")).to_have_text("cov.json")
+            page.check("#tested")
+            sync_api.expect(page.locator("#tested-summary")).to_contain_text("cov.json")
+            covered = page.locator("#graph .step.covered")
+            sync_api.expect(covered).to_have_count(2)
+            uncovered = page.locator("#graph .step.uncovered")
+            sync_api.expect(uncovered).to_have_count(1)
+            assert uncovered.get_attribute("data-line") == "6"  # the Dial: never tested
+            assert page.locator("#graph .edge.uncovered").count() >= 1
+        finally:
+            browser.close()
+
+
+FETCHES = """<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Callback url="https://ivr.example.com/next" method="POST" timeout="3000">
+    <Error><Say>The service failed.</Say></Error>
+  </Callback>
+</Response>
+"""
+TYPED = """<Response>
+  <Say>Typed answer.</Say>
+  <Dial timeout="20000"><To>+15035550100</To></Dial>
+</Response>"""
+
+
+def test_a_typed_xml_answer_then_a_dial_answered_at_given_times(server: tuple[str, Path]) -> None:
+    url, folder = server
+    (folder / "fetches.xml").write_text(FETCHES, "utf-8")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=WAIT_MS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 900})
+            page.set_default_timeout(WAIT_MS)
+            page.goto(url + "?flow=fetches.xml")
+            status = page.locator("#status")
+            sync_api.expect(status).to_contain_text("requesting https://ivr.example.com/next")
+            page.fill("#http-xml", TYPED)
+            page.click("#http-send")
+            sync_api.expect(status).to_contain_text("dialling +15035550100")
+            said = page.locator("#transcript li.ev-say")
+            sync_api.expect(said).to_contain_text('"Typed answer."')
+            page.fill("#dial-after", "4000")
+            page.fill("#dial-talk", "9000")
+            page.click("#dial-timed")
+            sync_api.expect(status).to_have_text("the call is over")
+            ring = page.locator("#transcript li.ev-dial .t").inner_text()
+            bridge = page.locator("#transcript li.ev-bridge .t").inner_text()
+            hangup = page.locator("#transcript li.ev-hangup .t").inner_text()
+            seconds = [_ms(t) for t in (ring, bridge, hangup)]
+            assert [seconds[1] - seconds[0], seconds[2] - seconds[1]] == [4000, 9000]
+        finally:
+            browser.close()
+
+
+def _ms(clock: str) -> int:
+    """``mm:ss.mmm`` (the transcript's virtual clock) in milliseconds."""
+    minutes, rest = clock.split(":")
+    seconds, millis = rest.split(".")
+    return (int(minutes) * 60 + int(seconds)) * 1000 + int(millis)

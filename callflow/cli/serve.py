@@ -1,8 +1,9 @@
 """``callflow serve``: a local web page to walk flows on a keypad (``simulator.web``).
 
-Only wiring: check the paths, bind the socket (so the URL printed is the one served, even
-with a port chosen by the system), and run uvicorn with the app. The web framework is the
-``serve`` extra; without it the command says how to install it.
+Only wiring: check the paths, bind the socket and listen on it (so the URL printed is the one
+served, even with a port chosen by the system, and answers as soon as it is printed), and run
+uvicorn with the app. The web framework is the ``serve`` extra; without it the command says
+how to install it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import socket
 from pathlib import Path
 
 import click
+
+from callflow.coverage_report import CoverageError, read_report
 
 EXIT_USAGE = 2
 LOOPBACK = "127.0.0.1"
@@ -48,6 +51,14 @@ def allowed_hosts(host: str, port: int, extra: tuple[str, ...]) -> list[str]:
     "from this scenario file.",
 )
 @click.option(
+    "--coverage",
+    "coverage_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="A coverage report (`callflow test --coverage-json FILE`, `callflow explore --format "
+    "json`) the page can colour the graph by: green tested, red never tested.",
+)
+@click.option(
     "--allow-host",
     multiple=True,
     metavar="NAME",
@@ -58,6 +69,7 @@ def serve(
     host: str,
     port: int,
     scenario_file: Path | None,
+    coverage_file: Path | None,
     allow_host: tuple[str, ...],
 ) -> None:
     """Serve a page that lists the flows under PATH (default: .) with their lint status, and
@@ -68,6 +80,7 @@ def serve(
     Examples:
       callflow serve examples/            then open the URL it prints
       callflow serve flows/ --port 8765
+      callflow serve flows/ --coverage cov.json   after callflow test --coverage-json cov.json
     """
     if importlib.util.find_spec("starlette") is None or importlib.util.find_spec("uvicorn") is None:
         click.echo("callflow serve needs the web extra: pip install 'opentact-callflow[serve]'",
@@ -85,20 +98,26 @@ def serve(
         except ScenarioError as exc:
             click.echo(exc.finding.render(), err=True)
             raise click.exceptions.Exit(EXIT_USAGE) from None
+    if coverage_file is not None:
+        try:
+            read_report(coverage_file)
+        except CoverageError as exc:
+            click.echo(f"callflow serve: {coverage_file}: {exc}", err=True)
+            raise click.exceptions.Exit(EXIT_USAGE) from None
     served = paths or (Path("."),)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-        sock.listen(128)  # before the URL is printed: a client may connect at once
     except OSError as exc:
         sock.close()
         click.echo(f"callflow serve: cannot listen on {host}:{port}: {exc.strerror}", err=True)
         raise click.exceptions.Exit(EXIT_USAGE) from None
+    sock.listen(128)  # a client connecting once the URL is printed waits for uvicorn
     bound = sock.getsockname()[1]
     hosts = allowed_hosts(host, bound, allow_host)
-    app = create_app(served, hosts, scenario=scenario)
+    app = create_app(served, hosts, scenario=scenario, coverage=coverage_file)
     click.echo(f"serving {', '.join(str(p) for p in served)} on http://{hosts[0]}/ "
                "(Ctrl-C stops)", err=False)  # fmt: skip
     if host != LOOPBACK:

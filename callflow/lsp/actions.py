@@ -22,8 +22,8 @@ from lxml import etree
 
 from callflow import grammar as g
 from callflow import rules
-from callflow.cli.fmt import canonical
 from callflow.config import PARSE_CODES
+from callflow.formatting import canonical
 from callflow.lsp.diagnose import Located, diagnostic
 from callflow.lsp.scan import Element, Markup, Tag, line_indent
 from callflow.lsp.textmap import TextMap

@@ -16,6 +16,9 @@ Use it in your own locustfile::
         behaviour = "behaviour.yaml"     # or scenario = "call.yaml", or digits = ("1234",)
         host = "http://127.0.0.1:5000"   # or locust --host
 
+A flow that does not lint, or a scenario or behaviour file that cannot be read, stops the run
+with one line naming file, line, column and rule, and exit status 2.
+
 Safety: requests go only to ``host`` (the flow's own host is replaced by it, redirects are not
 followed), and a process stops sending after ``max_requests``.
 """
@@ -24,9 +27,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import gevent
 import requests
@@ -49,6 +53,8 @@ from simulator.scenario import ScenarioError, load_flow, load_scenario, presses
 USER_AGENT = "opentact-callflow-load"
 MAX_REQUESTS = 100_000
 """Requests one process sends at most, whatever the run time (the second bound of a run)."""
+EXIT_SETUP = 2
+"""The exit status of a ``locust -f`` run whose flow, scenario or behaviour cannot be used."""
 
 
 class LoadSetupError(Exception):
@@ -63,6 +69,8 @@ class LoadState:
     start: float = field(default_factory=time.time)
     users: itertools.count[int] = field(default_factory=itertools.count)
     stopping: bool = False
+    refused: bool = False
+    """A user class's files could not be used: said once, and the run is stopped."""
 
 
 def attach(environment: Environment) -> LoadState:
@@ -138,8 +146,9 @@ def build_caller(
         raise LoadSetupError("no flow: set flow (or a scenario that names one)")
     checked = load_flow(flow)
     if checked.model is None:
-        shown = "; ".join(f.render() for f in checked.errors[:3])
-        raise LoadSetupError(f"the flow cannot be called: {shown}")
+        more = len(checked.errors) - 1
+        tail = f" (and {more} more error{'s' if more > 1 else ''}: callflow lint)" if more else ""
+        raise LoadSetupError(checked.errors[0].render() + tail)
     model = None
     if behaviour is not None:
         try:
@@ -207,7 +216,10 @@ class CallflowUser(HttpUser):  # type: ignore[misc]  # Any when locust lacks typ
             return
         rng = call_rng(self.seed, self.user_id, self.placed)
         self.placed += 1
-        caller = self.caller()
+        try:
+            caller = self.caller()
+        except LoadSetupError as exc:
+            self._refuse(str(exc))
         collector = self.state.collector
         if not caller.answers(rng):
             collector.call(answered=False, ending=None, backend_failed=False, error_branch=False)
@@ -225,6 +237,20 @@ class CallflowUser(HttpUser):  # type: ignore[misc]  # Any when locust lacks typ
                 backend_failed=bool(failed),
                 error_branch=result is not None and ended_in_error_branch(result, failed),
             )
+
+    def _refuse(self, message: str) -> NoReturn:
+        """Say once (one line, no traceback) why this class cannot place calls, make the
+        process exit with status 2, and stop: the run quits, this user ends."""
+        state = self.state
+        if not state.refused:
+            state.refused = True
+            print(f"{message} (user class {type(self).__name__})", file=sys.stderr, flush=True)
+            self.environment.process_exit_code = EXIT_SETUP
+            runner = self.environment.runner
+            if runner is not None and not state.stopping:
+                state.stopping = True
+                gevent.spawn(runner.quit)
+        raise StopUser()
 
     def _drive(self, machine: Machine, before: Any, failed: set[tuple[str | None, int | None]]
                ) -> Machine:  # fmt: skip

@@ -27,12 +27,14 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from callflow.coverage_report import CoverageError
 from simulator.debugger import Refused
 from simulator.scenario import Scenario, load_flow
 from simulator.web.calls import Calls
 from simulator.web.flows import Library, NotServed
 from simulator.web.paths import explored
 from simulator.web.phone import ACTIONS, Action, Phone
+from simulator.web.tested import tested
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -83,9 +85,11 @@ def create_app(
     hosts: Iterable[str],
     calls: Calls | None = None,
     scenario: Scenario | None = None,
+    coverage: Path | None = None,
 ) -> ASGIApp:
     """The application serving the flows under ``paths`` to requests for ``hosts``; each call
-    takes its fields and HTTP answers from ``scenario`` when one is given."""
+    takes its fields and HTTP answers from ``scenario`` when one is given; ``coverage`` is a
+    coverage report (``callflow test --coverage-json``) the page can colour the graph by."""
     library = Library(tuple(paths))
     held = calls if calls is not None else Calls()
     lock = threading.Lock()  # one request at a time touches the calls (a local, one-user tool)
@@ -130,7 +134,8 @@ def create_app(
         return JSONResponse({"base": library.base.name, "flows": library.listing()})
 
     async def flow(request: Request) -> Response:
-        return JSONResponse(library.flow(request.query_params.get("name", "")))
+        page = library.flow(request.query_params.get("name", ""))
+        return JSONResponse({**page, "coverage": coverage.name if coverage else None})
 
     async def digest(request: Request) -> Response:
         return JSONResponse({"digest": library.digest(request.query_params.get("name", ""))})
@@ -141,6 +146,18 @@ def create_app(
         if flow.model is None:
             raise Refused(f"{name} has lint errors: explore runs only a flow that lints clean")
         return JSONResponse(await run_in_threadpool(explored, flow.model, flow.path))
+
+    async def covered(request: Request) -> Response:
+        name = request.query_params.get("name", "")
+        if coverage is None:
+            raise NotServed("no coverage report: start callflow serve with --coverage FILE")
+        flow = load_flow(library.resolve(name))
+        if flow.model is None:
+            raise Refused(f"{name} has lint errors: its graph cannot be coloured")
+        try:
+            return JSONResponse(tested(flow.model, flow.path, coverage))
+        except CoverageError as exc:
+            raise Refused(f"{coverage.name}: {exc}".replace(str(flow.path), name)) from None
 
     async def place(request: Request) -> Response:
         data = await body(request)
@@ -216,6 +233,7 @@ def create_app(
         Route("/api/flow", guarded(flow)),
         Route("/api/flow/digest", guarded(digest)),
         Route("/api/flow/explore", guarded(explore)),
+        Route("/api/flow/coverage", guarded(covered)),
         Route("/api/calls", guarded(place), methods=["POST"]),
         Route("/api/calls/{call}", guarded(show)),
         Route("/api/calls/{call}", guarded(hang_up), methods=["DELETE"]),

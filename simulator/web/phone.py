@@ -2,8 +2,9 @@
 
 The page never sends text for the debugger to read: each button is an ``Action`` checked here
 (keys are digits, ``*`` and ``#``; a Dial outcome is one of the debugger's words; an HTTP
-answer is fail, timeout, a status or the configured answer), then turned into the line the
-debugger's own prompt would take. So the page walks a flow exactly as ``simulate
+answer is fail, timeout, a status, the configured answer or a typed XML document), then turned
+into the line the debugger's own prompt would take (a document goes to ``answer_document``: the
+page never names a file for the server to read). So the page walks a flow exactly as ``simulate
 --interactive`` does, and its ``save`` writes the same scenario file.
 
 Step back replays every answer but the last on a fresh call: the machine is deterministic,
@@ -70,6 +71,8 @@ class Action:
                 )
             return value
         if kind == "http":
+            if self.document() is not None:
+                return value
             if value == "default":
                 return ""
             if value in ("fail", "timeout"):
@@ -77,8 +80,20 @@ class Action:
             word, _, code = value.partition(" ")
             if word == "status" and STATUS.fullmatch(code):
                 return f"status {code}"
-            raise Refused(f"an HTTP answer is default, fail, timeout or status CODE, not {value!r}")
+            raise Refused(
+                "an HTTP answer is default, fail, timeout, status CODE or xml DOCUMENT,"
+                f" not {value!r}"
+            )
         raise Refused(f"unknown action {kind!r}: one of {', '.join(ACTIONS)}, restart or back")
+
+    def document(self) -> str | None:
+        """The XML document of an HTTP answer ``xml DOCUMENT`` (typed on the page), else None."""
+        parts = self.value.split(None, 1)
+        if self.kind != "http" or not parts or parts[0] != "xml":
+            return None
+        if len(parts) < 2 or not parts[1].strip():
+            raise Refused("xml DOCUMENT needs the document: xml <Response>...</Response>")
+        return parts[1]
 
 
 def _opener(scenario: Scenario) -> Callable[[], AbstractContextManager[Resolver]]:
@@ -158,7 +173,11 @@ class Phone:
     def _answer(self, action: Action) -> None:
         line = action.line()
         self._expecting(action.kind)
-        reply = self.session.execute(line)
+        document = action.document()
+        if document is not None:
+            reply = self.session.answer_document(document)
+        else:
+            reply = self.session.execute(line)
         refused = [x.text for x in reply.lines if x.style == "error"]
         if refused:
             raise Refused(refused[0])

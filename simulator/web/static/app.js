@@ -83,6 +83,8 @@ function renderFlow(page) {
         `${f.code} ${f.severity}: ${f.message}${hint}`));
     }
   });
+  $("#tested-toggle").hidden = !page.coverage;
+  $("#tested-file").textContent = page.coverage || "";
   const errors = page.findings.filter((f) => f.severity === "error").length;
   $("#finding-count").textContent = page.findings.length
     ? `${page.findings.length} finding(s), ${errors} error(s)` : "lint clean";
@@ -165,22 +167,7 @@ async function save() {
 
 // ---- coverage and problems: what `callflow explore` finds ------------------------------------
 
-async function showExplore() {
-  const svg = $("#graph svg");
-  const on = $("#coverage").checked;
-  $("#explore").hidden = !on;
-  svg?.classList.toggle("coverage", on);
-  if (!on) return;
-  $("#explore-summary").textContent = "exploring every path…";
-  let found;
-  try {
-    found = await api("GET", "/api/flow/explore?name=" + encodeURIComponent(state.flow));
-  } catch (error) {
-    $("#explore-summary").textContent = error.message;
-    return;
-  }
-  const steps = new Set(found.steps);
-  const branches = new Set(found.branches);
+function colour(steps, branches) {
   for (const node of document.querySelectorAll("#graph .step")) {
     if (!node.dataset.line) continue;
     const hit = steps.has(node.id.slice("step-".length));
@@ -192,6 +179,51 @@ async function showExplore() {
     edge.classList.toggle("covered", hit);
     edge.classList.toggle("uncovered", !hit);
   }
+}
+
+// ---- coverage of a test run: `callflow serve --coverage FILE` ----------------------------------
+
+async function showTested() {
+  const on = $("#tested").checked;
+  if (on && $("#coverage").checked) {
+    $("#coverage").checked = false;
+    $("#explore").hidden = true;
+  }
+  $("#graph svg")?.classList.toggle("coverage", on);
+  const summary = $("#tested-summary");
+  summary.hidden = !on;
+  if (!on) return;
+  try {
+    const found = await api("GET", "/api/flow/coverage?name=" + encodeURIComponent(state.flow));
+    colour(new Set(found.steps), new Set(found.branches));
+    summary.textContent = `${found.file}: commands ${found.commands_percent}%, branches ` +
+      `${found.branches_percent}% tested` + (found.warning ? ` (${found.warning})` : "");
+    summary.className = found.warning ? "warning" : "";
+  } catch (error) {
+    summary.textContent = error.message;
+    summary.className = "error";
+  }
+}
+
+async function showExplore() {
+  const svg = $("#graph svg");
+  const on = $("#coverage").checked;
+  if (on && $("#tested").checked) {
+    $("#tested").checked = false;
+    $("#tested-summary").hidden = true;
+  }
+  $("#explore").hidden = !on;
+  svg?.classList.toggle("coverage", on);
+  if (!on) return;
+  $("#explore-summary").textContent = "exploring every path…";
+  let found;
+  try {
+    found = await api("GET", "/api/flow/explore?name=" + encodeURIComponent(state.flow));
+  } catch (error) {
+    $("#explore-summary").textContent = error.message;
+    return;
+  }
+  colour(new Set(found.steps), new Set(found.branches));
   const bound = found.complete ? "every path" : "bounded: not every path";
   $("#explore-summary").textContent = `${found.paths} paths (${bound}); commands ` +
     `${found.commands_percent}%, branches ${found.branches_percent}% covered; ` +
@@ -232,6 +264,7 @@ async function watch() {
     if (digest !== state.digest && !state.busy) {
       renderFlow(await api("GET", "/api/flow?name=" + encodeURIComponent(state.flow)));
       if ($("#coverage").checked) showExplore();
+      if ($("#tested").checked) showTested();
       try {
         const call = await api("POST", `/api/calls/${state.call.call}/reload`, {});
         state.heard = call.transcript.length;
@@ -288,15 +321,28 @@ function wire() {
   for (const b of document.querySelectorAll("[data-http]")) {
     b.addEventListener("click", () => send({ kind: "http", value: b.dataset.http }));
   }
+  $("#dial-timed").addEventListener("click", () => {
+    const after = $("#dial-after").value.trim();
+    const talk = $("#dial-talk").value.trim();
+    if (!/^[0-9]+$/.test(after) || (talk && !/^[0-9]+$/.test(talk))) {
+      notice("answer at these times: AFTER_MS (and TALK_MS) in whole milliseconds", true);
+      return;
+    }
+    send({ kind: "dial", value: talk ? `answer:${after}:${talk}` : `answer:${after}` });
+  });
+  $("#http-send").addEventListener("click", () => {
+    send({ kind: "http", value: "xml " + $("#http-xml").value });
+  });
   $("#back").addEventListener("click", () => { state.heard = 0; send({ kind: "back" }); });
   $("#restart").addEventListener("click", () => { state.heard = 0; send({ kind: "restart" }); });
   $("#save").addEventListener("click", save);
   $("#coverage").addEventListener("change", showExplore);
+  $("#tested").addEventListener("change", showTested);
   $("#fit").addEventListener("change", () => {
     $("#graph svg")?.classList.toggle("fit", $("#fit").checked);
   });
   document.addEventListener("keydown", (event) => {
-    if (event.target instanceof HTMLInputElement) return;
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
     if (/^[0-9*#]$/.test(event.key) && state.call?.waiting === "keys") {
       send({ kind: "keys", value: event.key });
     }

@@ -1,0 +1,75 @@
+"""The layers below the CLI never import it: ``callflow/cli`` only parses options and prints,
+so the editor server, the web page, the load users and the core reach the same facts through
+core modules (``callflow.formatting``, ``callflow.coverage_report``...), never the reverse."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BELOW_CLI = ("callflow", "simulator")
+CLI = "callflow.cli"
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set[str]:
+    package = _module(path) if path.name == "__init__.py" else _module(path).rpartition(".")[0]
+    return _named(path.read_text(encoding="utf-8"), package)
+
+
+def _named(text: str, package: str) -> set[str]:
+    """Every module the ``import`` and ``from ... import`` lines of ``text`` name (relative
+    ones resolved against ``package``), with ``from X import Y`` also giving ``X.Y``."""
+    tree = ast.parse(text)
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, *([base] if base else [])])
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _below_cli() -> list[Path]:
+    files = [p for top in BELOW_CLI for p in sorted((ROOT / top).rglob("*.py"))]
+    return [p for p in files if not _module(p).startswith(CLI)]
+
+
+def _is_cli(name: str) -> bool:
+    return name == CLI or name.startswith(CLI + ".")
+
+
+def test_the_walk_sees_the_surfaces_below_the_cli() -> None:
+    names = {_module(p) for p in _below_cli()}
+    for surface in ("callflow.lsp.actions", "simulator.web.app", "simulator.load.user"):
+        assert surface in names
+
+
+@pytest.mark.parametrize("path", _below_cli(), ids=lambda p: _module(p))
+def test_no_layer_below_the_cli_imports_it(path: Path) -> None:
+    bad = sorted(n for n in _imports(path) if _is_cli(n))
+    assert not bad, f"{path.relative_to(ROOT)} imports {', '.join(bad)}"
+
+
+def test_the_check_resolves_relative_and_from_imports() -> None:
+    text = "from ..cli import fmt\nfrom callflow import cli\nimport os\n"
+    names = _named(text, "callflow.lsp")
+    assert {"callflow.cli", "callflow.cli.fmt"} <= names
+    assert not any(
+        _is_cli(n) for n in _named("from ..formatting import canonical\n", "callflow.lsp")
+    )
