@@ -15,7 +15,7 @@ from callflow import model as m
 from callflow.diagnostics import RuleInfo
 from callflow.parser import PARSE_RULES
 from callflow.rules import blocks, flow, gather, spelling, tone, verbs
-from callflow.rules.base import Hit, Rule, Scope, walk
+from callflow.rules.base import Hit, Rule, Scope
 from callflow.rules.parse_docs import parse_doc
 from callflow.suppression import BAD_SUPPRESSION, BAD_SUPPRESSION_DOC
 
@@ -60,38 +60,65 @@ DRIVER_RULES: tuple[tuple[RuleInfo, str], ...] = ((BAD_SUPPRESSION, BAD_SUPPRESS
 
 
 RuleTable = MappingProxyType[type[m.Node], tuple[Rule, ...]]
+Tables = tuple[RuleTable, RuleTable, RuleTable, RuleTable]
+"""Dispatch tables by node kind: index ``2 * spelled + leaf`` (``spelled``: the node has a
+``spelling``; ``leaf``: it has no element children)."""
 
 
-def _by_type(spelled: bool, chosen: tuple[Rule, ...] = RULES) -> RuleTable:
-    """Node type -> the rules to run on it (for a node written canonically, or not)."""
+def _by_type(spelled: bool, leaf: bool, chosen: tuple[Rule, ...]) -> RuleTable:
+    """Node type -> the rules to run on it (in code order), for one kind of node."""
     table: dict[type[m.Node], list[Rule]] = {}
     for rule in chosen:
-        if rule.spelled_only and not spelled:
+        if (rule.spelled_only and not spelled) or (rule.children_only and leaf):
             continue
         for cls in rule.targets:
             table.setdefault(cls, []).append(rule)
     return MappingProxyType({cls: tuple(rules) for cls, rules in table.items()})
 
 
-_CANONICAL, _SPELLED = _by_type(spelled=False), _by_type(spelled=True)
+def _make_tables(chosen: tuple[Rule, ...]) -> Tables:
+    return (
+        _by_type(False, False, chosen),
+        _by_type(False, True, chosen),
+        _by_type(True, False, chosen),
+        _by_type(True, True, chosen),
+    )
+
+
+_ALL = _make_tables(RULES)
 
 
 @lru_cache(maxsize=32)
-def _tables(codes: frozenset[str]) -> tuple[RuleTable, RuleTable]:
+def _tables(codes: frozenset[str]) -> Tables:
     """The dispatch tables for a selection of rules (a config's ``select``/``ignore``)."""
-    chosen = tuple(r for r in RULES if r.code in codes)
-    return _by_type(False, chosen), _by_type(True, chosen)
+    return _make_tables(tuple(r for r in RULES if r.code in codes))
 
 
 def check(root: m.Response, codes: frozenset[str] | None = None) -> Iterator[tuple[Rule, Hit]]:
     """Run every rule (or only those whose code is in ``codes``) over a document: each hit
-    with the rule that found it."""
-    canonical, spelled = (_CANONICAL, _SPELLED) if codes is None else _tables(codes)
-    for node, scope in walk(root):
-        table = canonical if node.spelling is None else spelled
-        for rule in table.get(type(node), ()):
-            for hit in rule.check(node, scope):
-                yield rule, hit
+    with the rule that found it, in document order (rules in code order within a node).
+
+    One pass over the tree (the order of ``base.walk``) that calls, for each node, only the
+    rules its type, spelling and children can interest; the hits are collected in a list,
+    which costs less than a generator per node.
+    """
+    tables = _ALL if codes is None else _tables(codes)
+    found: list[tuple[Rule, Hit]] = []
+    stack: list[tuple[m.Node, Scope]] = [(root, Scope(root, ()))]
+    pop, push, comment = stack.pop, stack.extend, m.Comment
+    while stack:
+        node, scope = pop()
+        children = node.children
+        kids = [c for c in reversed(children) if not isinstance(c, comment)] if children else ()
+        chosen = tables[(node.spelling is not None) * 2 + (not kids)].get(type(node))
+        if chosen:
+            for rule in chosen:
+                for hit in rule.check(node, scope):
+                    found.append((rule, hit))
+        if kids:  # siblings share one (immutable) Scope, as in base.walk
+            inner = Scope(root, (*scope.ancestors, node))
+            push([(c, inner) for c in kids])
+    return iter(found)
 
 
 def all_rule_infos() -> tuple[RuleInfo, ...]:

@@ -40,6 +40,7 @@ def _line(node: m.Node) -> str:
     "error",
     "A command after <Hangup/> in the same block can never run.",
     targets=BLOCK_TYPES,
+    children_only=True,
 )
 def unreachable_after_hangup(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """A command that follows ``<Hangup/>`` in the same block never runs: the call has ended.
@@ -71,6 +72,7 @@ def unreachable_after_hangup(node: m.Node, scope: Scope) -> Iterator[Hit]:
     "warning",
     "Commands after <Callback> in the same block are replaced by the fetched document.",
     targets=BLOCK_TYPES,
+    children_only=True,
 )
 def unreachable_after_callback(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """Commands after a ``<Callback>`` in the same block do not run when the Callback works.
@@ -102,6 +104,7 @@ def unreachable_after_callback(node: m.Node, scope: Scope) -> Iterator[Hit]:
     "error",
     "More than one <Error> (or <Default>) in one parent: only the first is used.",
     targets=m.ELEMENT_TYPES,
+    children_only=True,
 )
 def duplicate_handler(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """An element holds more than one ``<Error>`` handler, or a Gather more than one

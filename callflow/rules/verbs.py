@@ -119,6 +119,7 @@ def _makers(root: m.Node) -> Iterator[tuple[str, m.Node]]:
     "error",
     "<Play record=...> names a recording not made on every path to it.",
     targets=(m.Response,),
+    children_only=True,
 )
 def play_unknown_recording(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """``<Play record="name">`` plays a recording of this call, made earlier by
