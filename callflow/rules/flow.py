@@ -18,7 +18,9 @@ BLOCK_TYPES: tuple[type[m.Node], ...] = tuple(
 def _first_after(block: m.Node, stop: type[m.Node]) -> tuple[m.Node, m.Node] | None:
     """The first ``stop`` command of a block and the command right after it, if any."""
     found: m.Node | None = None
-    for command in block.commands:
+    for command in block.children:
+        if not command.IS_COMMAND:
+            continue
         if found is not None:
             return found, command
         if isinstance(command, m.Hangup):

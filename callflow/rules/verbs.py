@@ -105,12 +105,16 @@ def play_source_count(node: m.Node, scope: Scope) -> Iterator[Hit]:
         )
 
 
-def _makers(root: m.Node) -> Iterator[tuple[str, m.Node]]:
+def _makers(root: m.Node) -> list[tuple[str, m.Node]]:
     """Every ``Record``/``RecordStart`` with a tag, in document order."""
-    for child in root.children:
+    found: list[tuple[str, m.Node]] = []
+    stack = list(reversed(root.children))
+    while stack:
+        child = stack.pop()
         if isinstance(child, m.Record | m.RecordStart) and child.tag:
-            yield child.tag, child
-        yield from _makers(child)
+            found.append((child.tag, child))
+        stack.extend(reversed(child.children))
+    return found
 
 
 @rule(
@@ -140,11 +144,12 @@ def play_unknown_recording(node: m.Node, scope: Scope) -> Iterator[Hit]:
     branch that records).
     """
     assert isinstance(node, m.Response)
-    makers = list(_makers(node))
+    unknown = [fact for fact in recordings(node) if not fact.known]
+    if not unknown:
+        return
+    makers = _makers(node)
     tags = sorted({tag for tag, _ in makers})
-    for fact in recordings(node):
-        if fact.known:
-            continue
+    for fact in unknown:
         play = fact.play
         name = play.record or ""
         at = next((n.pos for tag, n in makers if tag == name and n.pos), None)
