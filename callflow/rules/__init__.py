@@ -104,21 +104,27 @@ def check(root: m.Response, codes: frozenset[str] | None = None) -> Iterator[tup
     """
     tables = _ALL if codes is None else _tables(codes)
     found: list[tuple[Rule, Hit]] = []
-    stack: list[tuple[m.Node, Scope]] = [(root, Scope(root, ()))]
-    pop, push, comment = stack.pop, stack.extend, m.Comment
-    while stack:
-        node, scope = pop()
-        children = node.children
-        kids = [c for c in reversed(children) if not isinstance(c, comment)] if children else ()
-        chosen = tables[(node.spelling is not None) * 2 + (not kids)].get(type(node))
-        if chosen:
-            for rule in chosen:
-                for hit in rule.check(node, scope):
-                    found.append((rule, hit))
-        if kids:  # siblings share one (immutable) Scope, as in base.walk
-            inner = Scope(root, (*scope.ancestors, node))
-            push([(c, inner) for c in kids])
+    _visit(root, Scope(root, ()), tables, found)
     return iter(found)
+
+
+def _visit(node: m.Node, scope: Scope, tables: Tables, found: list[tuple[Rule, Hit]]) -> None:
+    """The rules for ``node``, then its element children in order (the order of ``base.walk``);
+    the elements nest at most ``parser.MAX_DEPTH`` deep in a parsed document."""
+    children = node.children
+    leaf = not children or (
+        isinstance(children[0], m.Comment) and all(isinstance(c, m.Comment) for c in children)
+    )
+    chosen = tables[(node.spelling is not None) * 2 + leaf].get(type(node))
+    if chosen:
+        for rule in chosen:
+            for hit in rule.check(node, scope):
+                found.append((rule, hit))
+    if not leaf:  # siblings share one (immutable) Scope, as in base.walk
+        inner = Scope(scope.root, (*scope.ancestors, node))
+        for child in children:
+            if not isinstance(child, m.Comment):
+                _visit(child, inner, tables, found)
 
 
 def all_rule_infos() -> tuple[RuleInfo, ...]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from callflow import model as m
 from callflow import types as t
-from callflow.durations import seconds_warning
+from callflow.durations import seconds_meant, seconds_warning
 from callflow.flowfacts import recordings
 from callflow.rules.base import Hit, Scope, rule, written
 from callflow.urls import is_absolute_http as is_absolute_http  # its old home; importers use it
@@ -292,8 +292,8 @@ def seconds_not_ms(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """
     for field in _MS_FIELDS[type(node)]:
         value = getattr(node, field)
-        if not isinstance(value, int):
-            continue
+        if not isinstance(value, int) or not seconds_meant(value):
+            continue  # the common case: no name or message to make
         name = written(node, field) or field
         warning = seconds_warning(f"{node.TAG} {name}", value)
         if warning is not None:
