@@ -15,7 +15,7 @@ Each fact is computed here once, from the model alone, so the tools cannot disag
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from callflow import model as m
@@ -84,13 +84,14 @@ def handler_for(node: m.Node, enclosing: Iterable[m.Node]) -> m.Error | None:
     own = node.error_handler
     if own is not None:
         return own
-    around = list(enclosing)
-    inside = {id(a) for a in around}
+    around: Sequence[m.Node] = (
+        enclosing if isinstance(enclosing, tuple | list) else tuple(enclosing)
+    )
     for block in reversed(around):
         if type(block) not in HANDLER_BLOCKS:
             continue
         candidate = block.error_handler
-        if candidate is not None and id(candidate) not in inside:
+        if candidate is not None and not any(candidate is a for a in around):
             return candidate
     return None
 
@@ -156,8 +157,20 @@ def recordings(root: m.Response) -> list[PlayFact]:
     the other way round).
     """
     out: list[PlayFact] = []
-    _block(root, Made(frozenset(), frozenset()), out)
+    if _plays_a_recording(root):  # most documents play none: no pass to run
+        _block(root, Made(frozenset(), frozenset()), out)
     return out
+
+
+def _plays_a_recording(root: m.Node) -> bool:
+    """Whether any ``<Play record=...>`` is in ``root`` (reachable or not)."""
+    stack = list(root.children)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, m.Play) and node.record is not None:
+            return True
+        stack.extend(node.children)
+    return False
 
 
 def _block(block: m.Node, state: State, out: list[PlayFact]) -> State:

@@ -15,7 +15,7 @@ from callflow import model as m
 from callflow.diagnostics import RuleInfo
 from callflow.parser import PARSE_RULES
 from callflow.rules import blocks, flow, gather, spelling, tone, verbs
-from callflow.rules.base import Hit, Rule, Scope, walk
+from callflow.rules.base import Hit, Rule, Scope
 from callflow.rules.parse_docs import parse_doc
 from callflow.suppression import BAD_SUPPRESSION, BAD_SUPPRESSION_DOC
 
@@ -60,38 +60,71 @@ DRIVER_RULES: tuple[tuple[RuleInfo, str], ...] = ((BAD_SUPPRESSION, BAD_SUPPRESS
 
 
 RuleTable = MappingProxyType[type[m.Node], tuple[Rule, ...]]
+Tables = tuple[RuleTable, RuleTable, RuleTable, RuleTable]
+"""Dispatch tables by node kind: index ``2 * spelled + leaf`` (``spelled``: the node has a
+``spelling``; ``leaf``: it has no element children)."""
 
 
-def _by_type(spelled: bool, chosen: tuple[Rule, ...] = RULES) -> RuleTable:
-    """Node type -> the rules to run on it (for a node written canonically, or not)."""
+def _by_type(spelled: bool, leaf: bool, chosen: tuple[Rule, ...]) -> RuleTable:
+    """Node type -> the rules to run on it (in code order), for one kind of node."""
     table: dict[type[m.Node], list[Rule]] = {}
     for rule in chosen:
-        if rule.spelled_only and not spelled:
+        if (rule.spelled_only and not spelled) or (rule.children_only and leaf):
             continue
         for cls in rule.targets:
             table.setdefault(cls, []).append(rule)
     return MappingProxyType({cls: tuple(rules) for cls, rules in table.items()})
 
 
-_CANONICAL, _SPELLED = _by_type(spelled=False), _by_type(spelled=True)
+def _make_tables(chosen: tuple[Rule, ...]) -> Tables:
+    return (
+        _by_type(False, False, chosen),
+        _by_type(False, True, chosen),
+        _by_type(True, False, chosen),
+        _by_type(True, True, chosen),
+    )
+
+
+_ALL = _make_tables(RULES)
 
 
 @lru_cache(maxsize=32)
-def _tables(codes: frozenset[str]) -> tuple[RuleTable, RuleTable]:
+def _tables(codes: frozenset[str]) -> Tables:
     """The dispatch tables for a selection of rules (a config's ``select``/``ignore``)."""
-    chosen = tuple(r for r in RULES if r.code in codes)
-    return _by_type(False, chosen), _by_type(True, chosen)
+    return _make_tables(tuple(r for r in RULES if r.code in codes))
 
 
 def check(root: m.Response, codes: frozenset[str] | None = None) -> Iterator[tuple[Rule, Hit]]:
     """Run every rule (or only those whose code is in ``codes``) over a document: each hit
-    with the rule that found it."""
-    canonical, spelled = (_CANONICAL, _SPELLED) if codes is None else _tables(codes)
-    for node, scope in walk(root):
-        table = canonical if node.spelling is None else spelled
-        for rule in table.get(type(node), ()):
+    with the rule that found it, in document order (rules in code order within a node).
+
+    One pass over the tree (the order of ``base.walk``) that calls, for each node, only the
+    rules its type, spelling and children can interest; the hits are collected in a list,
+    which costs less than a generator per node.
+    """
+    tables = _ALL if codes is None else _tables(codes)
+    found: list[tuple[Rule, Hit]] = []
+    _visit(root, Scope(root, ()), tables, found)
+    return iter(found)
+
+
+def _visit(node: m.Node, scope: Scope, tables: Tables, found: list[tuple[Rule, Hit]]) -> None:
+    """The rules for ``node``, then its element children in order (the order of ``base.walk``);
+    the elements nest at most ``parser.MAX_DEPTH`` deep in a parsed document."""
+    children = node.children
+    leaf = not children or (
+        isinstance(children[0], m.Comment) and all(isinstance(c, m.Comment) for c in children)
+    )
+    chosen = tables[(node.spelling is not None) * 2 + leaf].get(type(node))
+    if chosen:
+        for rule in chosen:
             for hit in rule.check(node, scope):
-                yield rule, hit
+                found.append((rule, hit))
+    if not leaf:  # siblings share one (immutable) Scope, as in base.walk
+        inner = Scope(scope.root, (*scope.ancestors, node))
+        for child in children:
+            if not isinstance(child, m.Comment):
+                _visit(child, inner, tables, found)
 
 
 def all_rule_infos() -> tuple[RuleInfo, ...]:

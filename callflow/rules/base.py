@@ -53,6 +53,8 @@ class Rule:
     check: Check
     spelled_only: bool = False
     """Looks only at ``node.spelling``: skipped for the (many) nodes written canonically."""
+    children_only: bool = False
+    """Finds nothing in a node without element children: skipped for the (many) leaves."""
 
     @property
     def code(self) -> str:
@@ -68,13 +70,14 @@ def rule(
     targets: tuple[type[m.Node], ...],
     fixable: bool = False,
     spelled_only: bool = False,
+    children_only: bool = False,
 ) -> Callable[[Check], Rule]:
     """Decorator: turn a check function into a ``Rule``; its docstring is the long doc."""
 
     def wrap(check: Check) -> Rule:
         doc = cleandoc(check.__doc__ or summary)
         info = RuleInfo(code, name, severity, summary, fixable)
-        return Rule(info, doc, targets, check, spelled_only)
+        return Rule(info, doc, targets, check, spelled_only, children_only)
 
     return wrap
 

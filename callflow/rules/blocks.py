@@ -61,6 +61,7 @@ def _moment(second: int) -> str:
     "warning",
     "Sibling <Schedule> blocks whose time windows overlap.",
     targets=BLOCK_TYPES,
+    children_only=True,
 )
 def schedule_overlap(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """Two ``<Schedule>`` blocks in the same parent match some common moment of the week, so

@@ -18,7 +18,9 @@ BLOCK_TYPES: tuple[type[m.Node], ...] = tuple(
 def _first_after(block: m.Node, stop: type[m.Node]) -> tuple[m.Node, m.Node] | None:
     """The first ``stop`` command of a block and the command right after it, if any."""
     found: m.Node | None = None
-    for command in block.commands:
+    for command in block.children:
+        if not command.IS_COMMAND:
+            continue
         if found is not None:
             return found, command
         if isinstance(command, m.Hangup):
@@ -40,6 +42,7 @@ def _line(node: m.Node) -> str:
     "error",
     "A command after <Hangup/> in the same block can never run.",
     targets=BLOCK_TYPES,
+    children_only=True,
 )
 def unreachable_after_hangup(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """A command that follows ``<Hangup/>`` in the same block never runs: the call has ended.
@@ -71,6 +74,7 @@ def unreachable_after_hangup(node: m.Node, scope: Scope) -> Iterator[Hit]:
     "warning",
     "Commands after <Callback> in the same block are replaced by the fetched document.",
     targets=BLOCK_TYPES,
+    children_only=True,
 )
 def unreachable_after_callback(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """Commands after a ``<Callback>`` in the same block do not run when the Callback works.
@@ -102,6 +106,7 @@ def unreachable_after_callback(node: m.Node, scope: Scope) -> Iterator[Hit]:
     "error",
     "More than one <Error> (or <Default>) in one parent: only the first is used.",
     targets=m.ELEMENT_TYPES,
+    children_only=True,
 )
 def duplicate_handler(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """An element holds more than one ``<Error>`` handler, or a Gather more than one

@@ -19,6 +19,7 @@ def _gather(node: m.Node) -> m.Gather:
     "error",
     "Two <DTMF> blocks of one Gather have the same value.",
     targets=(m.Gather,),
+    children_only=True,
 )
 def dtmf_duplicate(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """Two ``<DTMF>`` blocks in one Gather with the same ``value``: input selects the first,
@@ -45,6 +46,7 @@ def dtmf_duplicate(node: m.Node, scope: Scope) -> Iterator[Hit]:
     "error",
     "A DTMF value has more digits than the Gather's dtmf_length collects.",
     targets=(m.Gather,),
+    children_only=True,
 )
 def dtmf_too_long(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """Gather stops collecting after ``dtmf_length`` keys, so a ``<DTMF>`` value with more
@@ -75,6 +77,7 @@ def dtmf_too_long(node: m.Node, scope: Scope) -> Iterator[Hit]:
     "error",
     "A DTMF value contains the Gather's stop key, which is never part of the input.",
     targets=(m.Gather,),
+    children_only=True,
 )
 def dtmf_contains_stop_key(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """The Gather's ``dtmf_stop`` key (``#`` unless set) ends input and is not part of it, so
@@ -105,6 +108,7 @@ def dtmf_contains_stop_key(node: m.Node, scope: Scope) -> Iterator[Hit]:
     "error",
     "A Gather with a url also has DTMF/Default blocks, which are never used.",
     targets=(m.Gather,),
+    children_only=True,
 )
 def gather_url_and_dtmf(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """With a ``url``, a Gather sends the input there and runs the document that comes back;

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from callflow import model as m
 from callflow import types as t
-from callflow.durations import seconds_warning
+from callflow.durations import seconds_meant, seconds_warning
 from callflow.flowfacts import recordings
 from callflow.rules.base import Hit, Scope, rule, written
 from callflow.urls import is_absolute_http as is_absolute_http  # its old home; importers use it
@@ -105,12 +105,16 @@ def play_source_count(node: m.Node, scope: Scope) -> Iterator[Hit]:
         )
 
 
-def _makers(root: m.Node) -> Iterator[tuple[str, m.Node]]:
+def _makers(root: m.Node) -> list[tuple[str, m.Node]]:
     """Every ``Record``/``RecordStart`` with a tag, in document order."""
-    for child in root.children:
+    found: list[tuple[str, m.Node]] = []
+    stack = list(reversed(root.children))
+    while stack:
+        child = stack.pop()
         if isinstance(child, m.Record | m.RecordStart) and child.tag:
-            yield child.tag, child
-        yield from _makers(child)
+            found.append((child.tag, child))
+        stack.extend(reversed(child.children))
+    return found
 
 
 @rule(
@@ -119,6 +123,7 @@ def _makers(root: m.Node) -> Iterator[tuple[str, m.Node]]:
     "error",
     "<Play record=...> names a recording not made on every path to it.",
     targets=(m.Response,),
+    children_only=True,
 )
 def play_unknown_recording(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """``<Play record="name">`` plays a recording of this call, made earlier by
@@ -139,11 +144,12 @@ def play_unknown_recording(node: m.Node, scope: Scope) -> Iterator[Hit]:
     branch that records).
     """
     assert isinstance(node, m.Response)
-    makers = list(_makers(node))
+    unknown = [fact for fact in recordings(node) if not fact.known]
+    if not unknown:
+        return
+    makers = _makers(node)
     tags = sorted({tag for tag, _ in makers})
-    for fact in recordings(node):
-        if fact.known:
-            continue
+    for fact in unknown:
         play = fact.play
         name = play.record or ""
         at = next((n.pos for tag, n in makers if tag == name and n.pos), None)
@@ -286,8 +292,8 @@ def seconds_not_ms(node: m.Node, scope: Scope) -> Iterator[Hit]:
     """
     for field in _MS_FIELDS[type(node)]:
         value = getattr(node, field)
-        if not isinstance(value, int):
-            continue
+        if not isinstance(value, int) or not seconds_meant(value):
+            continue  # the common case: no name or message to make
         name = written(node, field) or field
         warning = seconds_warning(f"{node.TAG} {name}", value)
         if warning is not None:
