@@ -12,9 +12,11 @@ from contextlib import contextmanager
 from callflow import model as m
 from callflow import parse
 from simulator import CallerScript, Limits, Press, simulate
+from simulator.choices import ScriptedProvider
 from simulator.context import CallContext
 from simulator.coverage import trail_items
-from simulator.machine import RUNS, Trail
+from simulator.http import CannedResolver
+from simulator.machine import RUNS, Machine, Trail
 
 
 @contextmanager
@@ -127,3 +129,48 @@ def test_a_gathers_prompts_are_in_the_trail() -> None:
     ran, _ = trail_items(seen[0])
     (prompt,) = [n for n in _nodes(doc, m.Say) if getattr(n, "spoken", "") == "Prompt."]
     assert id(prompt) in ran
+
+
+FAILING_PROMPT = (
+    "<Response><Gather><Say>One.</Say><Play record='never-made'/><Say>Two.</Say>"
+    "<DTMF value='1'><Say>Chose one.</Say></DTMF></Gather>"
+    "<Error><Say>Handled.</Say></Error></Response>"
+)
+
+
+def _stepping(doc: m.Response, stop: bool) -> tuple[list[tuple[str, int]], Trail]:
+    """Run ``doc`` as the debugger does (a pause predicate, so the prompts keep a frame of
+    their own), stopping before every command when ``stop``: the events and the trail."""
+    caller = CallerScript(actions=(Press("1"),))
+    machine = Machine(
+        doc, ScriptedProvider(caller, CannedResolver()), CallContext(), Limits(), trace=True
+    )
+    machine.pause = lambda node: stop
+    done = machine.run()
+    while not done:
+        done = machine.resume()
+    assert machine.result is not None and machine.trail is not None
+    return [(e.kind, e.t) for e in machine.result.events], machine.trail
+
+
+def test_stepping_through_a_failing_prompt_hears_what_the_call_hears() -> None:
+    # Caught (debugger/explore path): a prompts frame that forgets its place, or goes on past
+    # a failed prompt before its handler ran: handler first, then the remaining prompts, once.
+    doc = parse(FAILING_PROMPT)
+    plain = simulate(doc, caller=CallerScript(actions=(Press("1"),)))
+    expected = [(e.kind, e.t) for e in plain.events]
+    assert [e.data.get("text") for e in plain.of_kind("say")][:3] == ["One.", "Handled.", "Two."]
+    for stop in (False, True):
+        events, _ = _stepping(doc, stop)
+        assert events == expected, f"stopping before every command: {stop}"
+
+
+def test_stepping_keeps_the_prompts_in_the_trail() -> None:
+    # Caught: prompts missing from the trail in explore/debugger mode.
+    doc = parse(FAILING_PROMPT)
+    (gather,) = _nodes(doc, m.Gather)
+    prompts = [c for c in gather.children if type(c) in (m.Say, m.Play)]
+    assert len(prompts) == 3
+    for stop in (False, True):
+        ran, _ = trail_items(_stepping(doc, stop)[1])
+        assert {id(p) for p in prompts} <= ran, f"stopping before every command: {stop}"
