@@ -1,0 +1,36 @@
+"""A Callback whose text is its URL is judged like the url attribute (#24: a mutation run
+showed that dropping the ``raise BadValue`` for the text form kept a refused URL as raw text,
+on a line the suite never ran)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from callflow import parse
+from callflow.lint import lint_source
+from callflow.parser import ParseError
+
+GOOD = "https://ivr.example.com/next"
+
+
+def _doc(inner: str) -> str:
+    return f"<Response>\n  <Say>Hi.</Say>\n  <Callback>{inner}</Callback>\n</Response>\n"
+
+
+def test_a_callback_url_as_text_is_read_as_the_url() -> None:
+    (_, callback) = parse(_doc(GOOD)).children
+    assert getattr(callback, "url", None) == GOOD
+
+
+@given(st.integers(min_value=1, max_value=len(GOOD) - 1), st.sampled_from([" ", "\t"]))
+def test_a_callback_text_that_is_not_a_url_is_cf006_at_the_callback(cut: int, gap: str) -> None:
+    bad = GOOD[:cut] + gap + GOOD[cut:]
+    findings = lint_source(_doc(bad), "flow.xml")
+    assert [(f.code, f.severity, f.line, f.col) for f in findings] == [("CF006", "error", 3, 3)]
+    assert findings[0].message.startswith("Callback content: ")
+    assert repr(bad) in findings[0].message
+    with pytest.raises(ParseError) as raised:
+        parse(_doc(bad))
+    assert [f.code for f in raised.value.findings] == ["CF006"]
