@@ -116,7 +116,8 @@ def _walk(node: ast.AST, qualname: str, in_func: bool) -> Iterator[_Site]:
         if body_in_func:
             yield from _body_sites(node.body, inner)
         for stmt in node.body:
-            yield from _walk(stmt, inner, body_in_func)
+            if not _is_docstring(node.body, stmt):
+                yield from _walk(stmt, inner, body_in_func)
         return
     yield from _node_sites(node, qualname)
     for field, value in ast.iter_fields(node):
@@ -128,7 +129,8 @@ def _walk(node: ast.AST, qualname: str, in_func: bool) -> Iterator[_Site]:
             if in_func and value and isinstance(value[0], ast.stmt):
                 yield from _body_sites(value, qualname)
             for item in value:
-                if isinstance(item, ast.AST):
+                docstring = isinstance(node, ast.Module) and _is_docstring(value, item)
+                if isinstance(item, ast.AST) and not docstring:
                     yield from _walk(item, qualname, in_func)
         elif isinstance(value, ast.AST):
             yield from _walk(value, qualname, in_func)
