@@ -64,20 +64,29 @@ class _MutantFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, self.path, loader=loader)
 
 
-def _install_mutant(spec: str) -> None:
-    file, _, mutant_id = spec.partition("::")
+def _install(file: str, mutant_id: str | None, mark: str) -> None:
+    """Import the module at ``file`` (in this checkout) from its source, with the mutant
+    applied when one is named: also when the package is installed elsewhere (CI installs it
+    non-editable), the module measured and the module mutated are the same file."""
     path = (ROOT / file).resolve()
     name = module_name(path)
     if name in sys.modules:
         raise RuntimeError(f"mutation: {name} was imported before the mutant could be placed")
-    code = mutated_code(path.read_text(encoding="utf-8"), str(path), mutant_id)
+    source = path.read_text(encoding="utf-8")
+    code = (
+        compile(source, str(path), "exec")
+        if mutant_id is None
+        else mutated_code(source, str(path), mutant_id)
+    )
     assert isinstance(code, CodeType)
-    finder = _MutantFinder(name, path, code, os.environ.get("CALLFLOW_MUTANT_MARK", ""))
-    sys.meta_path.insert(0, finder)
+    sys.meta_path.insert(0, _MutantFinder(name, path, code, mark))
 
 
 if os.environ.get("CALLFLOW_MUTANT"):
-    _install_mutant(os.environ["CALLFLOW_MUTANT"])
+    _file, _, _id = os.environ["CALLFLOW_MUTANT"].partition("::")
+    _install(_file, _id, os.environ.get("CALLFLOW_MUTANT_MARK", ""))
+elif os.environ.get("CALLFLOW_MUTATION_MAP"):
+    _install(os.environ["CALLFLOW_MUTATION_TARGET"], None, "")
 
 
 class _LineMap:

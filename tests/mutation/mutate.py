@@ -48,6 +48,9 @@ CORE = [
     "callflow/importers/*.py",
 ]
 SMOKE_SAMPLE = 6
+SMOKE_MODULES = 2
+"""The smoke's bound: at most this many changed modules (chosen by the seed), SMOKE_SAMPLE
+mutants each; mapping a module's tests is the fixed cost, so the number of modules is capped."""
 SEED = 24
 
 
@@ -230,11 +233,17 @@ def main(argv: list[str] | None = None) -> int:
     modules = list(args.modules)
     sample = args.sample
     if args.smoke:
-        modules = changed_modules(args.since)
+        changed = changed_modules(args.since)
         sample = args.sample or SMOKE_SAMPLE
-        if not modules:
+        if not changed:
             print(f"mutation smoke: no core module changed since {args.since}")
             return 0
+        modules = sorted(random.Random(args.seed).sample(changed, min(SMOKE_MODULES, len(changed))))
+        skipped = sorted(set(changed) - set(modules))
+        print(f"mutation smoke: changed since {args.since}: {', '.join(changed)}")
+        if skipped:
+            names = ", ".join(skipped)
+            print(f"mutation smoke: not sampled this time (at most {SMOKE_MODULES}): {names}")
     if not modules:
         parser.error("name a module, or use --smoke")
     for module in modules:
