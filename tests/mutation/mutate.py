@@ -209,8 +209,11 @@ def changed_modules(since: str) -> list[str]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if done.returncode != 0:
+        print(f"mutate: git cannot compare {since} with HEAD: {done.stderr.strip()}")
+        raise SystemExit(2)
     return sorted(p for p in done.stdout.split() if is_core(p) and (ROOT / p).exists())
 
 
