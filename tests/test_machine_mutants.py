@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from callflow import model as m
 from callflow import parse
-from simulator import CallerScript, Limits, Press, simulate
+from simulator import CallerScript, DialOutcome, Limits, Press, simulate
+from simulator.caller import DialKind
 from simulator.choices import ScriptedProvider
 from simulator.context import CallContext
 from simulator.coverage import trail_items
@@ -174,3 +177,24 @@ def test_stepping_keeps_the_prompts_in_the_trail() -> None:
     for stop in (False, True):
         ran, _ = trail_items(_stepping(doc, stop)[1])
         assert {id(p) for p in prompts} <= ran, f"stopping before every command: {stop}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("busy", "every destination was busy"),
+        ("fail", "every destination failed"),
+        ("no-answer", "nobody answered within 5000 ms"),
+    ],
+)
+def test_a_failed_dial_says_why_in_its_error(kind: DialKind, reason: str) -> None:
+    # Caught: the reason of a Dial whose every destination failed replaced by any text.
+    doc = parse(
+        "<Response><Dial timeout='5000'><To>+15035550141</To><To>+15035550142</To>"
+        "<Error><Say>Sorry.</Say></Error></Dial></Response>"
+    )
+    result = simulate(doc, caller=CallerScript(dial_default=DialOutcome(kind)))
+    (failed,) = result.of_kind("dial.failed")
+    assert failed.data == {"outcome": kind}
+    (error,) = result.of_kind("error")
+    assert error.data == {"reason": f"Dial: {reason}", "handled": True}
