@@ -18,7 +18,7 @@ from simulator.caller import DialKind
 from simulator.choices import ScriptedProvider
 from simulator.context import CallContext
 from simulator.coverage import trail_items
-from simulator.http import CannedResolver
+from simulator.http import Canned, CannedResolver
 from simulator.machine import RUNS, Machine, Trail
 
 
@@ -198,3 +198,13 @@ def test_a_failed_dial_says_why_in_its_error(kind: DialKind, reason: str) -> Non
     assert failed.data == {"outcome": kind}
     (error,) = result.of_kind("error")
     assert error.data == {"reason": f"Dial: {reason}", "handled": True}
+
+
+def test_a_curl_answered_with_an_error_status_fails_naming_the_status() -> None:
+    # Caught: the reason of a Curl refused by its server replaced by any text.
+    url = "https://ivr.example.com/notify"
+    doc = parse(f"<Response><Curl url='{url}'><Error><Say>No.</Say></Error></Curl></Response>")
+    result = simulate(doc, http=CannedResolver({url: Canned(status=503)}))
+    (error,) = result.of_kind("error")
+    assert error.data == {"reason": "HTTP status 503", "handled": True}
+    assert [e.data["text"] for e in result.of_kind("say")] == ["No."]
