@@ -73,6 +73,23 @@ def test_text_of_an_f_string_or_prose_is_a_message_only_mutant() -> None:
     assert not mutants["judge: string 'big'"].message_only
 
 
+def test_attribute_docstrings_are_not_mutants_and_lines_name_their_statement() -> None:
+    source = (
+        "class Plan:\n"
+        "    kind: str = 'x'\n"
+        '    """What kind of plan: an attribute docstring, no behaviour."""\n'
+        "    SLOTS = (\n"
+        "        'a',\n"
+        "        'b',\n"
+        "    )\n"
+    )
+    mutants = list_mutants(source, "plan.py")
+    assert not [m for m in mutants if "attribute docstring" in m.id]
+    (b,) = [m for m in mutants if m.id == "Plan: string 'b'"]
+    # coverage.py reports the statement by its first line: the runner looks there too
+    assert (b.line, b.stmt_line) == (6, 4)
+
+
 def test_an_unknown_mutant_id_is_refused() -> None:
     with pytest.raises(KeyError):
         mutated_code(SOURCE, "sample.py", "judge: no such change")

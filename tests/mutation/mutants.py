@@ -67,6 +67,8 @@ class Mutant:
     end_line: int
     kind: str
     message_only: bool
+    stmt_line: int = 0
+    """First line of the statement holding the change: coverage.py reports lines by it."""
 
 
 def _short(node: ast.AST, width: int = 48) -> str:
@@ -82,6 +84,7 @@ class _Site:
     desc: str
     message_only: bool
     apply: Apply
+    stmt_line: int = 0
 
 
 def _is_docstring(body: list[ast.stmt], stmt: ast.stmt) -> bool:
@@ -98,20 +101,22 @@ def _sites(tree: ast.Module) -> Iterator[_Site]:
     yield from _walk(tree, "<module>", False)
 
 
-def _walk(node: ast.AST, qualname: str, in_func: bool) -> Iterator[_Site]:
+def _walk(node: ast.AST, qualname: str, in_func: bool, stmt_line: int = 0) -> Iterator[_Site]:
     """Sites in source order; statements are dropped only inside functions (dropping a
     module or class level definition breaks the import, which every test notices)."""
     if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
         return
+    if isinstance(node, ast.stmt):
+        stmt_line = node.lineno
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         inner = node.name if qualname == "<module>" else f"{qualname}.{node.name}"
         if not isinstance(node, ast.ClassDef):
             for default in [*node.args.defaults, *node.args.kw_defaults]:
                 if default is not None:
-                    yield from _walk(default, qualname, in_func)
+                    yield from _walk(default, qualname, in_func, stmt_line)
         else:
             for base in node.bases:
-                yield from _walk(base, qualname, in_func)
+                yield from _walk(base, qualname, in_func, stmt_line)
         body_in_func = not isinstance(node, ast.ClassDef)
         if body_in_func:
             yield from _body_sites(node.body, inner)
@@ -119,7 +124,11 @@ def _walk(node: ast.AST, qualname: str, in_func: bool) -> Iterator[_Site]:
             if not _is_docstring(node.body, stmt):
                 yield from _walk(stmt, inner, body_in_func)
         return
-    yield from _node_sites(node, qualname)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return  # a docstring of a module, class, function or attribute: no behaviour
+    for site in _node_sites(node, qualname):
+        site.stmt_line = stmt_line
+        yield site
     for field, value in ast.iter_fields(node):
         if field in {"annotation", "returns", "type_comment"}:
             continue
@@ -131,9 +140,9 @@ def _walk(node: ast.AST, qualname: str, in_func: bool) -> Iterator[_Site]:
             for item in value:
                 docstring = isinstance(node, ast.Module) and _is_docstring(value, item)
                 if isinstance(item, ast.AST) and not docstring:
-                    yield from _walk(item, qualname, in_func)
+                    yield from _walk(item, qualname, in_func, stmt_line)
         elif isinstance(value, ast.AST):
-            yield from _walk(value, qualname, in_func)
+            yield from _walk(value, qualname, in_func, stmt_line)
 
 
 def _body_sites(body: list[ast.stmt], qualname: str) -> Iterator[_Site]:
@@ -268,7 +277,8 @@ def list_mutants(source: str, filename: str = "<module>") -> list[Mutant]:
         line = getattr(site.node, "lineno", 0)
         end = getattr(site.node, "end_lineno", line) or line
         message = site.message_only or id(site.node) in in_fstrings
-        found.append(Mutant(mutant_id, line, end, site.kind, message))
+        stmt = site.stmt_line or line
+        found.append(Mutant(mutant_id, line, end, site.kind, message, min(stmt, line)))
     return found
 
 

@@ -183,7 +183,7 @@ def mutate_module(module: str, sample: int | None, seed: int, verbose: bool) -> 
         if (module, mutant.id) in known:
             report.outcomes.append(Outcome(mutant, "equivalent"))
             continue
-        span = range(mutant.line, mutant.end_line + 1)
+        span = range(mutant.stmt_line or mutant.line, mutant.end_line + 1)
         covering = {t for ln in span for t in lines.get(ln, [])}
         if "<import>" in covering:  # runs when the module is imported: every test executes it
             covering = set(durations)
@@ -193,7 +193,7 @@ def mutate_module(module: str, sample: int | None, seed: int, verbose: bool) -> 
             print(f"  SURVIVED (no test runs line {mutant.line}) {mutant.id}")
             continue
         ordered = sorted(covering, key=lambda t: durations.get(t, 0.0))
-        budget = 60 + 5 * sum(durations.get(t, slowest) for t in ordered)
+        budget = 60 + 3 * sum(durations.get(t, slowest) for t in ordered)
         outcome = run_mutant(module, mutant, ordered, budget)
         report.outcomes.append(outcome)
         if outcome.status == "survived":
