@@ -1,6 +1,7 @@
-"""A Callback whose text is its URL is judged like the url attribute (#24: a mutation run
-showed that dropping the ``raise BadValue`` for the text form kept a refused URL as raw text,
-on a line the suite never ran)."""
+"""What callflow/convert.py does that a mutation run showed no test stated (#24): a Callback
+whose text is its URL is judged like the url attribute (dropping the ``raise BadValue`` for the
+text form kept a refused URL as raw text, on a line the suite never ran), and a comment before
+the root knows whether it shares its line with the XML declaration or another comment."""
 
 from __future__ import annotations
 
@@ -34,3 +35,23 @@ def test_a_callback_text_that_is_not_a_url_is_cf006_at_the_callback(cut: int, ga
     with pytest.raises(ParseError) as raised:
         parse(_doc(bad))
     assert [f.code for f in raised.value.findings] == ["CF006"]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
+@pytest.mark.parametrize(
+    ("prolog", "inline"),
+    [
+        ('<?xml version="1.0" encoding="UTF-8"?><!-- a -->\n', [True]),
+        ('<?xml version="1.0" encoding="UTF-8"?>\n<!-- a -->\n', [False]),
+        ("<!-- a -->\n", [False]),
+        ("<!-- a --><!-- b -->\n<!-- c -->\n", [False, True, False]),
+        ('<?xml version="1.0"?>\n<!-- a --> <!-- b -->\n', [False, True]),
+    ],
+)
+def test_a_comment_before_the_root_knows_whether_it_shares_its_line(
+    bom: bytes, prolog: str, inline: list[bool]
+) -> None:
+    # Caught: the XML declaration counted as one of the comments (``cursor == 0`` -> ``== 1``),
+    # which shifts every comment's flag: fmt would move a comment off the declaration's line.
+    doc = parse(bom + (prolog + "<Response><Say>x</Say></Response>\n").encode("utf-8"))
+    assert [c.inline for c in doc.leading] == inline
