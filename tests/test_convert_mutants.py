@@ -55,3 +55,20 @@ def test_a_comment_before_the_root_knows_whether_it_shares_its_line(
     # which shifts every comment's flag: fmt would move a comment off the declaration's line.
     doc = parse(bom + (prolog + "<Response><Say>x</Say></Response>\n").encode("utf-8"))
     assert [c.inline for c in doc.leading] == inline
+
+
+@pytest.mark.parametrize(
+    ("epilog", "inline"),
+    [
+        ("<!-- z -->\n", [True]),
+        ("\n<!-- z -->\n", [False]),
+        ("\r\n<!-- z -->\r\n", [False]),
+        (" <!-- y -->\n<!-- z --> <?pi x?>\n", [True, False, True]),
+    ],
+)
+def test_a_comment_after_the_root_knows_whether_it_shares_its_line(
+    epilog: str, inline: list[bool]
+) -> None:
+    # Caught: the line-feed test of the gap before a trailing comment changed (only CR counted).
+    doc = parse(("<Response><Say>x</Say></Response>" + epilog).encode("utf-8"))
+    assert [c.inline for c in doc.trailing] == inline
