@@ -104,6 +104,12 @@ def test_every_equivalent_names_a_real_mutant_and_gives_a_reason() -> None:
         assert len(entry["reason"].split()) >= 8, entry["id"]
 
 
+def test_every_candidate_pattern_names_test_files_that_exist() -> None:
+    table = tomllib.loads((HERE / "modules.toml").read_text(encoding="utf-8"))["tests"]
+    empty = [g for globs in table.values() for g in globs if not list(ROOT.glob(g))]
+    assert empty == []
+
+
 def test_every_core_module_has_candidate_tests_that_exist() -> None:
     modules = sorted(
         str(p.relative_to(ROOT))
