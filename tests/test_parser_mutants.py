@@ -1,11 +1,13 @@
-"""What callflow/parser.py says about another dialect's names, which a mutation sample showed
-no test stated (#24): the hint names the Opentact counterpart, not just any text."""
+"""What callflow/parser.py does that a mutation sample showed no test stated (#24): the hint for
+another dialect's names (or a name in the wrong case) names the Opentact one, and the node
+limit is reached past MAX_NODES, not at it."""
 
 from __future__ import annotations
 
 import pytest
 
 from callflow.lint import lint_source
+from callflow.parser import MAX_NODES
 
 
 @pytest.mark.parametrize(
@@ -27,6 +29,13 @@ from callflow.lint import lint_source
             "did you mean dtmf_length?",
         ),
         (
+            "<Response>\n  <say>x</say>\n</Response>",
+            "CF003",
+            3,
+            "unknown element say (not an Opentact verb)",
+            "names are case-sensitive: did you mean Say?",
+        ),
+        (
             "<Response>\n  <Sey>x</Sey>\n</Response>",
             "CF003",
             3,
@@ -41,4 +50,18 @@ def test_another_dialects_name_gets_the_opentact_name_as_its_hint(
     findings = lint_source(document, "flow.xml")
     assert [(f.code, f.line, f.col, f.message, f.hint) for f in findings] == [
         (code, 2, col, message, hint)
+    ]
+
+
+def _nodes(count: int) -> str:
+    """A document of exactly ``count`` elements: the Response and ``count - 1`` Pauses."""
+    return "<Response>\n" + "<Pause/>\n" * (count - 1) + "</Response>\n"
+
+
+def test_a_document_of_exactly_max_nodes_elements_is_allowed_one_more_is_cf010() -> None:
+    # Caught: ``count > MAX_NODES`` -> ``>=`` (a document at exactly the limit refused).
+    assert [f.code for f in lint_source(_nodes(MAX_NODES), "big.xml") if f.code == "CF010"] == []
+    over = [f for f in lint_source(_nodes(MAX_NODES + 1), "big.xml") if f.code == "CF010"]
+    assert [f.message for f in over] == [
+        f"document has more than {MAX_NODES} elements and comments; the limit is {MAX_NODES}"
     ]
