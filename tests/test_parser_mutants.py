@@ -65,3 +65,22 @@ def test_a_document_of_exactly_max_nodes_elements_is_allowed_one_more_is_cf010()
     assert [f.message for f in over] == [
         f"document has more than {MAX_NODES} elements and comments; the limit is {MAX_NODES}"
     ]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "<Response>\n  <Say>a</Sya>\n</Response>",
+        "<Response>\n  <Say>a\n</Response>",
+        "<Response>\n  <Say a=b>x</Say>\n</Response>",
+        "<Response>\n\n    <Pause/>\n  <Say>a</Say> <x\n</Response>",
+    ],
+)
+def test_a_not_well_formed_document_with_lone_cr_line_ends_is_placed_as_with_lf(
+    document: str,
+) -> None:
+    # Caught: the column of a libxml2 position recomputed for old Mac line ends off by one.
+    with_lf = [(f.code, f.line, f.col) for f in lint_source(document, "lf.xml")]
+    with_cr = [(f.code, f.line, f.col) for f in lint_source(document.replace("\n", "\r"), "cr.xml")]
+    assert with_lf and with_lf[0][0] == "CF001"
+    assert with_cr == with_lf
