@@ -84,3 +84,11 @@ def test_a_not_well_formed_document_with_lone_cr_line_ends_is_placed_as_with_lf(
     with_cr = [(f.code, f.line, f.col) for f in lint_source(document.replace("\n", "\r"), "cr.xml")]
     assert with_lf and with_lf[0][0] == "CF001"
     assert with_cr == with_lf
+
+
+def test_an_attribute_the_grammar_requires_is_cf007_naming_it_at_the_element() -> None:
+    # Caught: the XSD's "required but missing" no longer recognised (reported as CF008).
+    doc = "<Response>\n  <Gather><DTMF><Say>x</Say></DTMF></Gather>\n</Response>"
+    assert [(f.code, f.line, f.col, f.message) for f in lint_source(doc, "flow.xml")] == [
+        ("CF007", 2, 11, "DTMF needs the attribute value")
+    ]
