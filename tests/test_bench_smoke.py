@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 
 from bench import builder
+from bench import explore as bench_explore
 from bench.__main__ import met, table
 from bench.corpus import broken, document, write_corpus
 from bench.timing import Plan
 from callflow.lint import lint_source
+from simulator import explore as explorer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,11 +76,21 @@ def test_lint_measures_ours_and_the_baseline_on_the_whole_corpus(
 def test_simulate_and_explore_report(smoke: tuple[dict[str, Any], str]) -> None:
     results, _ = smoke
     assert _positive(results["simulate"]["calls_per_s"])
+    # The explorer is part of this project: the smoke must have measured it (no "reason").
     explore = results["explore"]
-    if explore["seconds"] is None:  # no explorer: say why
-        assert explore["paths"] is None and explore["reason"]
-    else:
-        assert _positive(explore["paths"]) and explore["seconds"] >= 0
+    expected = explorer.explore(bench_explore.tree_flow(2))
+    assert explore["reason"] is None
+    assert explore["leaves"] == 100
+    assert explore["paths"] == expected.paths > explore["leaves"]
+    assert explore["complete"] is expected.complete is True
+    assert isinstance(explore["seconds"], float) and explore["seconds"] >= 0
+
+
+def test_without_an_explorer_the_benchmark_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "simulator.explore", None)  # import fails
+    measured = bench_explore.run(1, 1)
+    assert measured["paths"] is None and measured["seconds"] is None
+    assert measured["reason"].startswith("no explorer to measure: ")
 
 
 def test_the_table_names_every_benchmark(smoke: tuple[dict[str, Any], str]) -> None:

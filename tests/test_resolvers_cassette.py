@@ -247,8 +247,8 @@ def test_errors_name_the_file_and_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("- 1\n", "not a cassette"),
-        ("version: 2\ninteractions: []\n", "not a cassette"),
+        ("- 1\n", "not a cassette (expected 'version: 1' at the top)"),
+        ("version: 2\ninteractions: []\n", "not a cassette (expected 'version: 1' at the top)"),
         ("version: 1\ninteractions: {}\n", "'interactions' must be a list"),
         (
             "version: 1\ninteractions: [{request: {method: GET, url: u}, answer: {}}]\n",
