@@ -67,6 +67,26 @@ def test_lists_the_flows_with_their_lint_status(served: Path) -> None:
     assert flows["sub/broken.xml"]["errors"] >= 1
 
 
+def test_lint_status_and_findings_follow_the_project_settings(served: Path) -> None:
+    """The page lints as `callflow lint` does: the nearest config above each file counts."""
+    (served / "warned.xml").write_text(
+        '<Response><Dial timeout="20000"><To>+15550100</To></Dial></Response>', "utf-8"
+    )
+    c = client(served)
+
+    def warnings() -> tuple[int, list[str]]:
+        row = {f["name"]: f for f in c.get("/api/flows").json()["flows"]}["warned.xml"]
+        page = c.get("/api/flow", params={"name": "warned.xml"}).json()
+        return row["warnings"], [f["code"] for f in page["findings"]]
+
+    assert warnings() == (1, ["CF161"])
+    (served / "callflow.toml").write_text('ignore = ["CF161"]\n', "utf-8")
+    assert warnings() == (0, [])
+    (served / "callflow.toml").write_text("ignore = [\n", "utf-8")  # broken TOML
+    refused = c.get("/api/flows")
+    assert refused.status_code == 400 and "callflow.toml" in refused.json()["error"]
+
+
 def test_a_flow_page_has_source_findings_and_graph(served: Path) -> None:
     page = client(served).get("/api/flow", params={"name": "main-menu.xml"}).json()
     assert page["source"] == (served / "main-menu.xml").read_text("utf-8")

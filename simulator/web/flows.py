@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from callflow.config import ConfigError, Configs, Settings
 from callflow.graph import build
 from callflow.lint import FileResult, expand, lint_data, lint_loaded
 from callflow.parser import load_bytes
 from callflow.reporting import finding_dict
+from simulator.debugger import Refused
 from simulator.web.phone import SAVE_NAME
 from simulator.web.picture import svg
 
@@ -63,8 +65,9 @@ class Library:
     def listing(self) -> list[dict[str, Any]]:
         """Every flow with its lint status (counts of errors and warnings)."""
         rows = []
+        configs = _configs()
         for name, path in self.files().items():
-            result = _lint(path)
+            result = _lint(path, _settings(configs, path))
             rows.append({
                 "name": name,
                 "errors": result.count("error"),
@@ -79,7 +82,7 @@ class Library:
         path = self.resolve(name)
         data = _read(path)
         loaded = load_bytes(data, str(path))
-        findings = lint_loaded(loaded)
+        findings = lint_loaded(loaded, _settings(_configs(), path))
         source = data.decode("utf-8", errors="replace")
         page: dict[str, Any] = {
             "name": name,
@@ -121,8 +124,22 @@ def _read(path: Path) -> bytes:
     return data
 
 
-def _lint(path: Path) -> FileResult:
+def _configs() -> Configs:
+    """The project's settings, found per file as `callflow lint` finds them (the nearest
+    callflow.toml or pyproject.toml [tool.callflow] above it), read afresh for each request
+    so an edited config shows at once."""
+    return Configs()
+
+
+def _settings(configs: Configs, path: Path) -> Settings:
     try:
-        return lint_data(str(path), _read(path))
+        return configs.for_path(str(path))
+    except ConfigError as exc:  # as `callflow lint` does: the config is wrong, say where
+        raise Refused(str(exc)) from None
+
+
+def _lint(path: Path, settings: Settings) -> FileResult:
+    try:
+        return lint_data(str(path), _read(path), settings)
     except (OSError, NotServed):
         return FileResult(str(path), unreadable=True)
