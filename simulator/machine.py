@@ -651,7 +651,9 @@ class Machine:
         answer = self._ask_keys(node) if listening else None
         start = self.now
         end = start + node.timeout if node.timeout is not None else None
-        data: dict[str, Any] = {"tag": node.tag, "length": 0}
+        # ``length`` is None until the recording ends (``_recorded_at``): a machine stopped while
+        # it runs (an explored path cut at a choice) must not claim a length it does not know.
+        data: dict[str, Any] = {"tag": node.tag, "length": None}
         if type(answer) is Press and _stop_key(answer.digits, node.dtmf_stop or ""):
             at = start + answer.delay_ms
             if end is None or at < end:
@@ -661,11 +663,13 @@ class Machine:
             data["discarded"] = answer.digits
             why = f"the Record listens only for its dtmf_stop={node.dtmf_stop!r} (in time)"
             self.dropped.append(Dropped(answer, answer.digits, node, why))
+        if answer is HANGUP:
+            data["length"] = 0  # the caller hangs up as it starts: a recording 0 ms long
         self._event("record", node, data)
         if listening:
             label = "hang-up" if answer is HANGUP else "stop key" if "dtmf" in data else "no key"
             self._took(node, label)
-            self._keys(answer)  # a hang-up ends the call here, the recording 0 ms long
+            self._keys(answer)  # a hang-up ends the call here
         recording = _Recording(start, len(self.events) - 1, None)
         if not any(c.IS_COMMAND for c in node.children):
             try:

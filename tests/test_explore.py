@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from strategies import valid_models
 
 from callflow import builder as cb
@@ -20,7 +20,7 @@ from simulator.emit import replay
 from simulator.explore import Exploration, explore
 from simulator.explore import Path as ExploredPath
 from simulator.machine import Machine
-from simulator.transcript import CallResult
+from simulator.transcript import CallResult, Event
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "explore"
@@ -40,6 +40,17 @@ def replayed(path: ExploredPath, out: Exploration) -> CallResult:
                     http=CannedResolver(call.http), limits=call.limits, file=out.file)  # fmt: skip
 
 
+def as_seen_at_cut(replayed: tuple[Event, ...], explored: tuple[Event, ...]) -> list[Event]:
+    """The replayed events a cut path also has, as the path saw them: a recording still running
+    where the path stops has no length yet (None), whatever length the replay gives it later."""
+    seen = list(replayed[: len(explored)])
+    for i, (got, cut) in enumerate(zip(seen, explored, strict=False)):
+        if cut.kind == got.kind == "record" and "length" in cut.data and cut.data["length"] is None:
+            assert isinstance(got.data["length"], int)  # the replay ends every recording
+            seen[i] = Event(got.kind, got.t, got.line, {**got.data, "length": None}, got.file)
+    return seen
+
+
 def assert_replays(out: Exploration) -> None:
     """Every path happens exactly as explored when its script is played as a scenario."""
     assert out.every is not None
@@ -50,7 +61,7 @@ def assert_replays(out: Exploration) -> None:
         elif path.ending == "unknown-document":  # a placeholder answers; the rest is its own
             assert result.events[: len(path.events)] == path.events, path.script()
         else:  # loop (the scenario goes round until the hop bound), depth, infeasible
-            assert result.events[: len(path.events)] == path.events, path.script()
+            assert as_seen_at_cut(result.events, path.events) == list(path.events), path.script()
         if path.ending == "loop":
             assert result.result == "limit" and "max_http_hops" in (result.reason or "")
 
@@ -324,8 +335,17 @@ def test_a_machine_bound_ends_a_path_and_is_reported() -> None:
 # ---- every path replays, on random flows ------------------------------------------------
 
 
+RECORD_PAST_DEPTH = parse(
+    '<Response><Pause length="1000"/><Schedule time="00:00:00-00:00:00">'
+    '<Record timeout="200000"><Gather attempts="20"/></Record></Schedule></Response>'
+)
+"""Found by hypothesis: 20 silent Gather attempts inside a Record outlast ``max_depth=12``, so a
+path stops while the Record runs (its children and its timeout end at the same instant)."""
+
+
 @settings(max_examples=120)
 @given(valid_models(max_depth=3, max_children=3))
+@example(RECORD_PAST_DEPTH)
 def test_every_explored_path_replays_as_a_scenario(flow: m.Response) -> None:
     out = explore(flow, limits=Limits(max_steps=200, max_time_ms=3_600_000, max_http_hops=3),
                   max_paths=40, max_depth=12, keep=True)  # fmt: skip
@@ -333,4 +353,16 @@ def test_every_explored_path_replays_as_a_scenario(flow: m.Response) -> None:
     taken = {(b.id, b.label) for b in graph.branches(flow)}
     for path in out.every:
         assert path.branches <= taken  # the simulator names only branches the graph lists
+    assert_replays(out)
+
+
+def test_a_path_cut_while_a_record_runs_claims_no_length_and_replays() -> None:
+    out = explore(RECORD_PAST_DEPTH, limits=Limits(max_time_ms=3_600_000), max_depth=12, keep=True)
+    assert out.every is not None
+    cut = [p for p in out.every if p.ending == "depth"]
+    assert len(cut) == 1 and cut[0].script() == "Schedule true" + ", silence" * 11
+    explored = [e for e in cut[0].events if e.kind == "record"]
+    assert [(e.t, e.data["length"]) for e in explored] == [(1000, None)]  # not 0: still recording
+    again = [e for e in replayed(cut[0], out).events if e.kind == "record"]
+    assert [(e.t, e.data["length"]) for e in again] == [(1000, 200_000)]  # ends at its timeout
     assert_replays(out)
