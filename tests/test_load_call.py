@@ -23,6 +23,7 @@ from simulator.load.call import (
     Send,
     Sleep,
     call_rng,
+    decode_body,
     ended_in_error_branch,
     judge,
     live_call,
@@ -91,6 +92,22 @@ def test_non_2xx_and_no_answer_fail() -> None:
     assert judge(_req(), 302, "", 5, None)[1] == "status 302"
     assert judge(_req(), None, None, 5, "cannot connect")[1] == "no answer"
     assert judge(_req(), None, None, 1000, "timed out", timed_out=True)[1] == "late"
+
+
+def test_a_backend_body_is_decoded_as_every_answer_is() -> None:
+    """One decoding for every answer (as ``simulate`` reads them): a byte order mark or the
+    XML declaration wins, and bytes that are not text fail the request, never replaced."""
+    utf16 = DOC.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
+    text, unreadable = decode_body(200, utf16.encode("utf-16"), "text/xml", "http://t/a")
+    assert unreadable is None and text is not None and "<Say>Hello.</Say>" in text
+    assert judge(_req(), 200, text, 5, None, unreadable=unreadable)[1] is None
+    latin = DOC.replace("Hello.", "Caf\u00e9.").encode("latin-1")  # no declaration, no charset
+    text, unreadable = decode_body(200, latin, "text/xml", "http://t/a")
+    assert unreadable is not None and "cannot decode" in unreadable
+    _, kind, reason = judge(_req(), 200, text, 5, None, unreadable=unreadable)
+    assert kind == "invalid document" and reason and "cannot decode" in reason
+    named = decode_body(200, latin, "text/xml; charset=ISO-8859-1", "http://t/a")
+    assert named == (DOC.replace("Hello.", "Caf\u00e9."), None)
 
 
 def test_an_invalid_document_fails_a_callback_but_not_a_curl() -> None:

@@ -41,8 +41,8 @@ from simulator.choices import (
     hangup_time,
 )
 from simulator.context import CallContext
-from simulator.documents import fetched
-from simulator.http import CannedResolver, HttpAnswer, HttpRequest
+from simulator.documents import answered
+from simulator.http import CannedResolver, HttpAnswer, HttpRequest, answer_of
 from simulator.limits import Limits
 from simulator.machine import Before, Machine
 from simulator.transcript import CallResult
@@ -130,6 +130,21 @@ def live_call(machine: Machine, before: Callable[[Machine, m.Node], None] | None
     return machine
 
 
+def decode_body(
+    status: int, raw: bytes, content_type: str, url: str
+) -> tuple[str | None, str | None]:
+    """A backend's body as the simulator decodes every answer (``simulator.http.answer_of``:
+    byte order mark, XML declaration, the header's charset, strict): the text, or the finding
+    that says why it cannot be read."""
+    charset = None
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip("\"'")
+    decoded = answer_of(status, raw, charset, url)
+    return decoded.text, decoded.unreadable
+
+
 def judge(
     request: HttpRequest,
     status: int | None,
@@ -138,15 +153,18 @@ def judge(
     error: str | None,
     *,
     timed_out: bool = False,
+    unreadable: str | None = None,
 ) -> tuple[HttpAnswer, str | None, str | None]:
     """What Opentact makes of an answer: the ``HttpAnswer`` for the machine, and, when it
     failed, a short kind (for grouping) and the full reason (for Locust's failures table).
 
     A request fails when nothing came back, when it came later than the command's timeout
     (even if it did come), when the status is not 2xx, or when a Callback or Gather got a
-    document the safe parser or the linter rejects (``simulator.documents.fetched``).
+    document the safe parser or the linter rejects, or a body that could not be decoded
+    (``unreadable``, from ``simulator.http.answer_of``): ``simulator.documents.answered``, as
+    the simulator judges every answer.
     """
-    answer = HttpAnswer(status, text, error, elapsed_ms, request.url)
+    answer = HttpAnswer(status, text, error, elapsed_ms, request.url, unreadable)
     if error is not None:
         return answer, "late" if timed_out else "no answer", error
     if elapsed_ms > request.timeout_ms:
@@ -155,7 +173,7 @@ def judge(
     if not answer.ok:
         return answer, f"status {status}", f"HTTP status {status}"
     if request.command != "Curl":
-        doc, reason = fetched(text or "", request.url)
+        doc, reason = answered(answer, request.url)
         if doc is None:
             return answer, "invalid document", reason
     return answer, None, None

@@ -43,7 +43,15 @@ from callflow import model as m
 from simulator.caller import CallerScript
 from simulator.campaign.behaviour import BehaviourError, load_behaviour
 from simulator.http import HttpAnswer
-from simulator.load.call import Caller, Send, Sleep, call_rng, ended_in_error_branch, judge
+from simulator.load.call import (
+    Caller,
+    Send,
+    Sleep,
+    call_rng,
+    decode_body,
+    ended_in_error_branch,
+    judge,
+)
 from simulator.load.call import live_call as _live_call
 from simulator.load.stats import Collector, table
 from simulator.machine import Machine
@@ -286,6 +294,7 @@ class CallflowUser(HttpUser):  # type: ignore[misc]  # Any when locust lacks typ
         at, began = time.time(), time.perf_counter()
         status: int | None = None
         text: str | None = None
+        unreadable: str | None = None
         error: str | None = None
         timed_out = False
         with self.client.request(
@@ -301,9 +310,10 @@ class CallflowUser(HttpUser):  # type: ignore[misc]  # Any when locust lacks typ
                     elapsed = max(elapsed, request.timeout_ms)
             else:
                 status = response.status_code
-                text = _text(response.content, response.headers.get("content-type", ""))
+                content_type = response.headers.get("content-type", "")
+                text, unreadable = decode_body(status, response.content, content_type, request.url)
             answer, kind, reason = judge(request, status, text, elapsed, error,
-                                         timed_out=timed_out)  # fmt: skip
+                                         timed_out=timed_out, unreadable=unreadable)  # fmt: skip
             if status is not None and 300 <= status < 400:
                 reason = f"{reason}: redirects are not followed (requests go only to the base URL)"
             if kind is None:
@@ -323,16 +333,3 @@ def _describe(exc: BaseException, timeout_ms: int) -> str:
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect to the base URL"
     return f"request failed: {type(exc).__name__}"
-
-
-def _text(raw: bytes, content_type: str) -> str:
-    """The body as text: the charset the header names, else UTF-8."""
-    charset = "utf-8"
-    for param in content_type.split(";")[1:]:
-        key, _, value = param.strip().partition("=")
-        if key.lower() == "charset" and value:
-            charset = value.strip("\"'")
-    try:
-        return raw.decode(charset, errors="replace")
-    except LookupError:
-        return raw.decode("utf-8", errors="replace")
