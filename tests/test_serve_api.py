@@ -87,6 +87,16 @@ def test_lint_status_and_findings_follow_the_project_settings(served: Path) -> N
     assert refused.status_code == 400 and "callflow.toml" in refused.json()["error"]
 
 
+def test_the_page_shows_the_source_as_the_parser_read_it(served: Path) -> None:
+    """A UTF-16 flow (byte order mark, declaration) is shown as its text, not as bytes read
+    as UTF-8 with replacement characters."""
+    text = '<?xml version="1.0" encoding="UTF-16"?>\n<Response><Say>Caf\u00e9</Say></Response>\n'
+    (served / "wide.xml").write_bytes(text.encode("utf-16"))
+    page = client(served).get("/api/flow", params={"name": "wide.xml"}).json()
+    assert page["source"] == text
+    assert [f for f in page["findings"] if f["severity"] == "error"] == []
+
+
 def test_a_flow_page_has_source_findings_and_graph(served: Path) -> None:
     page = client(served).get("/api/flow", params={"name": "main-menu.xml"}).json()
     assert page["source"] == (served / "main-menu.xml").read_text("utf-8")

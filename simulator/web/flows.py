@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from callflow.config import ConfigError, Configs, Settings
+from callflow.decoding import decode_for_display
 from callflow.graph import build
 from callflow.lint import FileResult, expand, lint_data, lint_loaded
 from callflow.parser import load_bytes
@@ -83,7 +84,7 @@ class Library:
         data = _read(path)
         loaded = load_bytes(data, str(path))
         findings = lint_loaded(loaded, _settings(_configs(), path))
-        source = data.decode("utf-8", errors="replace")
+        source = decode_for_display(data)  # as the parser read it (BOM, XML declaration)
         page: dict[str, Any] = {
             "name": name,
             "source": source,
