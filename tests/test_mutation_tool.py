@@ -131,3 +131,120 @@ def test_the_smoke_with_no_core_module_changed_passes_and_says_so() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no core module changed since HEAD" in done.stdout
+
+
+# -- the forked session: code swapped in place, module-level values bound again ---------------
+
+PATCHED = """
+TABLE = {"a": 1, "b": 2}
+DERIVED = sorted(TABLE)
+UNRELATED = [0]
+
+
+def outer(n):
+    def inner(k):
+        return k + 1
+    return inner(n) * 2
+
+
+class Box:
+    SIZE = 3
+
+    def size(self):
+        return self.SIZE > 2
+"""
+
+
+def _mutant_of(fragment: str) -> int:
+    ids = [m.id for m in list_mutants(PATCHED, "patched.py")]
+    hits = [i for i, mutant_id in enumerate(ids) if fragment in mutant_id]
+    assert len(hits) == 1, (fragment, ids)
+    return hits[0]
+
+
+def test_a_mutant_inside_a_function_is_a_patch_of_its_outermost_function() -> None:
+    from mutants import mutated_code_at
+    from patching import original_code, patches
+
+    before = original_code(PATCHED, "patched.py")
+    inner = mutated_code_at(PATCHED, "patched.py", _mutant_of("outer.inner: k + 1: + -> -"))
+    method = mutated_code_at(PATCHED, "patched.py", _mutant_of("Box.size: self.SIZE > 2: >"))
+    [patch] = patches(before, inner)  # type: ignore[arg-type]
+    assert (patch.qualname, patch.firstlineno) == ("outer", 7)
+    func = _load(PATCHED)["outer"]
+    assert func(1) == 4
+    func.__code__ = patch.code
+    assert func(1) == 0  # (1 - 1) * 2: the nested function runs mutated too
+    [patch] = patches(before, method)  # type: ignore[arg-type]
+    assert patch.qualname == "Box.size"
+
+
+def _load(source: str) -> dict[str, Any]:
+    space: dict[str, Any] = {}
+    exec(compile(source, "patched.py", "exec"), space)
+    return space
+
+
+def test_module_and_class_level_mutants_need_the_import_or_a_rebind() -> None:
+    import ast
+
+    from mutants import mutated_code_at, mutated_tree_at
+    from patching import NeedsImport, original_code, patches, rebind
+
+    before = original_code(PATCHED, "patched.py")
+    for fragment in ("<module>: string 'a'", "Box: 3 -> 4"):
+        index = _mutant_of(fragment)
+        with pytest.raises(NeedsImport):
+            patches(before, mutated_code_at(PATCHED, "patched.py", index))  # type: ignore[arg-type]
+    tree = mutated_tree_at(PATCHED, "patched.py", _mutant_of("<module>: string 'a'"))
+    again = rebind(tree, 2, "patched.py")
+    assert again.names == ("TABLE", "DERIVED")  # UNRELATED is not run again
+    space = _load(PATCHED)
+    exec(again.code, space)
+    assert space["DERIVED"] == ["XXaXX", "b"]
+    class_tree = mutated_tree_at(PATCHED, "patched.py", _mutant_of("Box: 3 -> 4"))
+    assert isinstance(class_tree, ast.Module)
+    with pytest.raises(NeedsImport):
+        rebind(class_tree, 15, "patched.py")
+
+
+def test_the_forked_session_gives_the_verdicts_of_fresh_processes(tmp_path: Path) -> None:
+    """Four mutants whose verdicts a fresh-process run gave (2026-12-06): a rule's constant
+    (killed), its hint text (survives the one test), a table string read at import (killed: the
+    import fails) and a voice name no chosen test reads (survives)."""
+    import json
+    import os
+
+    tone, voices = "callflow/rules/tone.py", "callflow/importers/voices.py"
+    rule_test = "tests/test_rules.py::test_rule_case[CF116-line2_0]"
+    voice_test = "tests/test_import_twiml_report.py::test_a_google_voice_of_unknown_gender_says_so"
+    jobs = [
+        (tone, "tone_no_length: 1000 -> 1001", 32, rule_test, "killed"),
+        (tone, "tone_no_length: string 'give don for a beep, e.g. don=\"300\", or '", 37,
+         rule_test, "survived"),
+        (voices, "<module>: string 'FMFMFFM'", 82, voice_test, "killed"),
+        (voices, "<module>: string 'Aditi'", 39, voice_test, "survived"),
+    ]  # fmt: skip
+    out = tmp_path / "out.json"
+    spec = {
+        "modules": [tone, voices],
+        "parallel": 2,
+        "out": str(out),
+        "jobs": [
+            {"key": mid, "module": mod, "mutant": mid, "line": line, "tests": [t], "budget": 60}
+            for mod, mid, line, t, _ in jobs
+        ],
+    }
+    (tmp_path / "jobs.json").write_text(json.dumps(spec), encoding="utf-8")
+    env = mutate._env(
+        CALLFLOW_MUTATION_FORK=str(tmp_path / "jobs.json"),
+        CALLFLOW_MUTATION_TARGET=os.pathsep.join([tone, voices]),
+    )
+    done = subprocess.run(
+        [*mutate.PYTEST, "-s", rule_test, voice_test],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert out.exists(), done.stdout[-2000:] + done.stderr[-2000:]
+    outcomes = json.loads(out.read_text(encoding="utf-8"))
+    assert {k: v["status"] for k, v in outcomes.items()} == {mid: s for _, mid, _, _, s in jobs}
+    assert outcomes["<module>: string 'FMFMFFM'"]["by"].startswith("import: KeyError")

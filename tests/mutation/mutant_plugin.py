@@ -1,13 +1,16 @@
 """pytest plugin of the mutation runner (loaded early with ``-p mutant_plugin``).
 
-Two jobs, chosen by environment variables the runner sets:
+Three jobs, chosen by environment variables the runner sets:
 
 - ``CALLFLOW_MUTANT`` (``path::id``): the module at ``path`` is imported with that one mutant
   applied (a meta-path finder placed before the normal import of the package), and
   ``CALLFLOW_MUTANT_MARK`` is written once it is, so the runner can tell a mutant that broke
   the tests from a run where the mutant was never in place.
-- ``CALLFLOW_MUTATION_MAP`` (a JSON file to write): which test executes which line of
-  ``CALLFLOW_MUTATION_TARGET``, with each test's duration, measured with coverage.py.
+- ``CALLFLOW_MUTATION_MAP`` (a JSON file to write): which test executes which line of each
+  module in ``CALLFLOW_MUTATION_TARGET`` (paths joined by ``os.pathsep``), with each test's
+  duration, measured with coverage.py.
+- ``CALLFLOW_MUTATION_FORK`` (a JSON file of jobs): collect once, then run each job's mutant in
+  a forked child with the mutated functions' code swapped in place (``forkrun.py``).
 """
 
 from __future__ import annotations
@@ -82,22 +85,29 @@ def _install(file: str, mutant_id: str | None, mark: str) -> None:
     sys.meta_path.insert(0, _MutantFinder(name, path, code, mark))
 
 
+def _targets() -> list[str]:
+    return [t for t in os.environ.get("CALLFLOW_MUTATION_TARGET", "").split(os.pathsep) if t]
+
+
 if os.environ.get("CALLFLOW_MUTANT"):
     _file, _, _id = os.environ["CALLFLOW_MUTANT"].partition("::")
     _install(_file, _id, os.environ.get("CALLFLOW_MUTANT_MARK", ""))
-elif os.environ.get("CALLFLOW_MUTATION_MAP"):
-    _install(os.environ["CALLFLOW_MUTATION_TARGET"], None, "")
+elif os.environ.get("CALLFLOW_MUTATION_MAP") or os.environ.get("CALLFLOW_MUTATION_FORK"):
+    for _target in _targets():
+        _install(_target, None, "")
 
 
 class _LineMap:
-    """Per test, the lines of the target it executes (coverage.py, one context per test)."""
+    """Per test, the lines of each target it executes (coverage.py, one context per test)."""
 
-    def __init__(self, target: str, out: str) -> None:
+    def __init__(self, targets: list[str], out: str) -> None:
         import coverage
 
-        self.target = str((ROOT / target).resolve())
+        self.targets = {t: str((ROOT / t).resolve()) for t in targets}
         self.out = out
-        self.cov: Any = coverage.Coverage(data_file=None, include=[self.target], branch=False)
+        self.cov: Any = coverage.Coverage(
+            data_file=None, include=list(self.targets.values()), branch=False
+        )
         self.durations: dict[str, float] = {}
         self.outcomes: dict[str, str] = {}
         # Started at import of this plugin, before pytest loads the package's own plugin, so
@@ -120,12 +130,11 @@ class _LineMap:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.cov.stop()
         data = self.cov.get_data()
-        lines: dict[str, list[str]] = {}
-        by_line = (
-            data.contexts_by_lineno(self.target) if self.target in data.measured_files() else {}
-        )
-        for line, contexts in by_line.items():
-            lines[str(line)] = sorted(c for c in contexts if c)
+        measured = data.measured_files()
+        lines: dict[str, dict[str, list[str]]] = {}
+        for target, path in self.targets.items():
+            by_line = data.contexts_by_lineno(path) if path in measured else {}
+            lines[target] = {str(n): sorted(c for c in ctx if c) for n, ctx in by_line.items()}
         Path(self.out).write_text(
             json.dumps({"lines": lines, "durations": self.durations, "failed": self.outcomes}),
             encoding="utf-8",
@@ -134,7 +143,7 @@ class _LineMap:
 
 IMPORT = "<import>"
 _MAP = (
-    _LineMap(os.environ["CALLFLOW_MUTATION_TARGET"], os.environ["CALLFLOW_MUTATION_MAP"])
+    _LineMap(_targets(), os.environ["CALLFLOW_MUTATION_MAP"])
     if os.environ.get("CALLFLOW_MUTATION_MAP")
     else None
 )
@@ -143,3 +152,7 @@ _MAP = (
 def pytest_configure(config: pytest.Config) -> None:
     if _MAP is not None:
         config.pluginmanager.register(_MAP)
+    if os.environ.get("CALLFLOW_MUTATION_FORK"):
+        from forkrun import ForkRunner
+
+        config.pluginmanager.register(ForkRunner(os.environ["CALLFLOW_MUTATION_FORK"]))

@@ -287,9 +287,19 @@ def mutated_code(source: str, filename: str, mutant_id: str) -> object:
     ids = [m.id for m in list_mutants(source, filename)]
     if mutant_id not in ids:
         raise KeyError(f"{filename}: no mutant {mutant_id!r}")
-    index = ids.index(mutant_id)
+    return mutated_code_at(source, filename, ids.index(mutant_id))
+
+
+def mutated_code_at(source: str, filename: str, index: int) -> object:
+    """The code object of ``source`` with the ``index``-th listed mutant applied (for a caller
+    that has the list already: listing costs as much as applying)."""
+    return compile(mutated_tree_at(source, filename, index), filename, "exec")
+
+
+def mutated_tree_at(source: str, filename: str, index: int) -> ast.Module:
+    """The syntax tree of ``source`` with the ``index``-th listed mutant applied."""
     tree = _parse(source, filename)
     site = next(s for i, s in enumerate(_sites(tree)) if i == index)
     site.apply()
     ast.fix_missing_locations(tree)
-    return compile(tree, filename, "exec")
+    return tree

@@ -119,10 +119,16 @@ def _env(**extra: str) -> dict[str, str]:
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "mutant_plugin", "-p", "no:cacheprovider"]
 
 
-def line_map(module: str, tests: list[str]) -> tuple[dict[int, list[str]], dict[str, float]]:
+def line_map(
+    modules: list[str], tests: list[str]
+) -> tuple[dict[str, dict[int, list[str]]], dict[str, float]]:
+    """Per module, which candidate test executes which line; and each test's duration. One
+    coverage run serves every module that shares the candidate tests."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "map.json"
-        env = _env(CALLFLOW_MUTATION_MAP=str(out), CALLFLOW_MUTATION_TARGET=module)
+        env = _env(
+            CALLFLOW_MUTATION_MAP=str(out), CALLFLOW_MUTATION_TARGET=os.pathsep.join(modules)
+        )
         done = subprocess.run(
             [*PYTEST, *tests], cwd=ROOT, env=env, capture_output=True, text=True, check=False
         )
@@ -130,11 +136,12 @@ def line_map(module: str, tests: list[str]) -> tuple[dict[int, list[str]], dict[
             sys.stdout.write(done.stdout[-3000:] + done.stderr[-2000:])
             raise SystemExit(2)
         data = json.loads(out.read_text(encoding="utf-8"))
-    lines = {int(k): v for k, v in data["lines"].items()}
+    lines = {m: {int(k): v for k, v in data["lines"][m].items()} for m in modules}
     return lines, data["durations"]
 
 
 def run_mutant(module: str, mutant: Mutant, tests: list[str], timeout: float) -> Outcome:
+    """One mutant in a fresh pytest process: the module imported with the mutant applied."""
     with tempfile.TemporaryDirectory() as tmp:
         mark = Path(tmp) / "applied"
         env = _env(CALLFLOW_MUTANT=f"{module}::{mutant.id}", CALLFLOW_MUTANT_MARK=str(mark))
@@ -163,44 +170,147 @@ def run_mutant(module: str, mutant: Mutant, tests: list[str], timeout: float) ->
         )
 
 
-def mutate_module(module: str, sample: int | None, seed: int, verbose: bool) -> Report:
-    source = (ROOT / module).read_text(encoding="utf-8")
-    everything = list_mutants(source, module)
-    chosen = everything
-    if sample is not None and sample < len(everything):
-        chosen = sorted(
-            random.Random(f"{seed}:{module}").sample(everything, sample), key=lambda m: m.line
+def run_fresh(jobs: list[_Job], parallel: int) -> list[Outcome]:
+    """Each job in a fresh pytest process of its own, ``parallel`` at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        return list(
+            pool.map(lambda j: run_mutant(j.module, j.mutant, j.tests, 60 + j.budget), jobs)
         )
-    report = Report(module, len(everything))
+
+
+@dataclass
+class _Job:
+    module: str
+    mutant: Mutant
+    tests: list[str]
+    budget: float
+    fresh: bool
+    """Run in a fresh process of its own (``--no-fork``), not in the forked session."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.module}::{self.mutant.id}"
+
+
+def run_forked(jobs: list[_Job], tests: list[str], parallel: int) -> dict[str, Outcome]:
+    """The jobs in one pytest session that collects ``tests`` once and forks per mutant."""
+    if not jobs:
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        spec, out = Path(tmp) / "jobs.json", Path(tmp) / "out.json"
+        modules = sorted({j.module for j in jobs})
+        spec.write_text(
+            json.dumps(
+                {
+                    "modules": modules,
+                    "parallel": parallel,
+                    "out": str(out),
+                    "jobs": [
+                        {
+                            "key": j.key,
+                            "module": j.module,
+                            "mutant": j.mutant.id,
+                            "line": j.mutant.line,
+                            "tests": j.tests,
+                            "budget": j.budget,
+                        }
+                        for j in jobs
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
+        env = _env(
+            CALLFLOW_MUTATION_FORK=str(spec), CALLFLOW_MUTATION_TARGET=os.pathsep.join(modules)
+        )
+        done = subprocess.run(
+            [*PYTEST, "-s", *tests], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        if not out.exists():
+            sys.stdout.write(done.stdout[-3000:] + done.stderr[-2000:])
+            raise SystemExit("mutate: the forked session wrote no outcomes")
+        data = json.loads(out.read_text(encoding="utf-8"))
+    by_key = {j.key: j for j in jobs}
+    return {
+        key: Outcome(by_key[key].mutant, o["status"], float(o["seconds"]), str(o["by"]))
+        for key, o in data.items()
+    }
+
+
+def mutate_group(
+    modules: list[str], sample: int | None, seed: int, verbose: bool, *, fork: bool, parallel: int
+) -> list[Report]:
+    """Every module of one candidate-test group: one line map, one forked session."""
+    tests = candidate_tests(modules[0])
     known = equivalents()
-    tests = candidate_tests(module)
-    print(
-        f"== {module}: {len(chosen)} of {len(everything)} mutants; mapping {len(tests)} test files"
-    )
-    lines, durations = line_map(module, tests)
+    reports: dict[str, Report] = {}
+    chosen: dict[str, list[Mutant]] = {}
+    for module in modules:
+        source = (ROOT / module).read_text(encoding="utf-8")
+        everything = list_mutants(source, module)
+        picked = everything
+        if sample is not None and sample < len(everything):
+            picked = sorted(
+                random.Random(f"{seed}:{module}").sample(everything, sample), key=lambda m: m.line
+            )
+        chosen[module] = picked
+        reports[module] = Report(module, len(everything))
+        print(f"== {module}: {len(picked)} of {len(everything)} mutants")
+    print(f"   mapping {len(tests)} test files for {len(modules)} module(s)", flush=True)
+    lines, durations = line_map(modules, tests)
     slowest = max(durations.values(), default=1.0)
-    for mutant in chosen:
-        if (module, mutant.id) in known:
-            report.outcomes.append(Outcome(mutant, "equivalent"))
-            continue
-        span = range(mutant.stmt_line or mutant.line, mutant.end_line + 1)
-        covering = {t for ln in span for t in lines.get(ln, [])}
-        if "<import>" in covering:  # runs when the module is imported: every test executes it
-            covering = set(durations)
-        covering.discard("<import>")
-        if not covering:
-            report.outcomes.append(Outcome(mutant, "no-tests"))
-            print(f"  SURVIVED (no test runs line {mutant.line}) {mutant.id}")
-            continue
-        ordered = sorted(covering, key=lambda t: durations.get(t, 0.0))
-        budget = 60 + 3 * sum(durations.get(t, slowest) for t in ordered)
-        outcome = run_mutant(module, mutant, ordered, budget)
-        report.outcomes.append(outcome)
-        if outcome.status == "survived":
-            print(f"  SURVIVED line {mutant.line}: {mutant.id}  ({len(ordered)} tests)")
-        elif verbose:
-            print(f"  killed line {mutant.line}: {mutant.id}  by {outcome.by}")
-    return report
+    jobs: list[_Job] = []
+    for module in modules:
+        for mutant in chosen[module]:
+            report = reports[module]
+            if (module, mutant.id) in known:
+                report.outcomes.append(Outcome(mutant, "equivalent"))
+                continue
+            span = range(mutant.stmt_line or mutant.line, mutant.end_line + 1)
+            covering = {t for ln in span for t in lines[module].get(ln, [])}
+            at_import = "<import>" in covering
+            if at_import:  # runs when the module is imported: every test executes it
+                covering = set(durations)
+            covering.discard("<import>")
+            if not covering:
+                report.outcomes.append(Outcome(mutant, "no-tests"))
+                continue
+            ordered = sorted(covering, key=lambda t: durations.get(t, 0.0))
+            cost = 3 * sum(durations.get(t, slowest) for t in ordered)
+            jobs.append(_Job(module, mutant, ordered, cost, not fork))
+    print(
+        f"   {len(jobs)} mutants to run, {sum(j.fresh for j in jobs)} in fresh processes",
+        flush=True,
+    )
+    outcomes = run_forked([j for j in jobs if not j.fresh], tests, parallel) if fork else {}
+    for job in jobs:
+        outcome = outcomes.get(job.key)
+        if outcome is None or outcome.status == "needs-import":
+            outcome = run_mutant(job.module, job.mutant, job.tests, 60 + job.budget)
+        reports[job.module].outcomes.append(outcome)
+    for module in modules:
+        for o in sorted(reports[module].outcomes, key=lambda o: o.mutant.line):
+            if o.status == "no-tests":
+                print(f"  SURVIVED {module}:{o.mutant.line} (no test runs it): {o.mutant.id}")
+            elif o.status == "survived":
+                print(f"  SURVIVED {module}:{o.mutant.line}: {o.mutant.id}")
+            elif verbose and o.status == "killed":
+                print(f"  killed {module}:{o.mutant.line}: {o.mutant.id}  by {o.by}")
+    return [reports[m] for m in modules]
+
+
+def mutate_modules(
+    modules: list[str], sample: int | None, seed: int, verbose: bool, *, fork: bool, parallel: int
+) -> list[Report]:
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for module in modules:
+        groups.setdefault(tuple(candidate_tests(module)), []).append(module)
+    reports: list[Report] = []
+    for group in groups.values():
+        reports += mutate_group(group, sample, seed, verbose, fork=fork, parallel=parallel)
+    return reports
 
 
 def changed_modules(since: str) -> list[str]:
@@ -215,6 +325,31 @@ def changed_modules(since: str) -> list[str]:
         print(f"mutate: git cannot compare {since} with HEAD: {done.stderr.strip()}")
         raise SystemExit(2)
     return sorted(p for p in done.stdout.split() if is_core(p) and (ROOT / p).exists())
+
+
+def _as_json(reports: list[Report], seed: int) -> dict[str, object]:
+    return {
+        "seed": seed,
+        "modules": {
+            r.module: {
+                "total": r.total,
+                "score": r.score(),
+                "score_without_messages": r.score(messages=False),
+                "outcomes": [
+                    {
+                        "id": o.mutant.id,
+                        "line": o.mutant.line,
+                        "status": o.status,
+                        "message_only": o.mutant.message_only,
+                        "by": o.by,
+                        "seconds": round(o.seconds, 3),
+                    }
+                    for o in sorted(r.outcomes, key=lambda o: o.mutant.line)
+                ],
+            }
+            for r in reports
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,6 +367,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--list", action="store_true", help="print the mutants' ids and exit")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="mutants run at once (default: the number of cores)",
+    )
+    parser.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="a fresh pytest process per mutant (slow; the forked session is checked against it)",
+    )
+    parser.add_argument("--json", metavar="FILE", help="write every outcome to FILE")
     args = parser.parse_args(argv)
     modules = list(args.modules)
     sample = args.sample
@@ -259,13 +406,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{module}:{m.line}: {m.kind}{tag}: {m.id}")
         return 0
     started = time.perf_counter()
-    reports = [mutate_module(m, sample, args.seed, args.verbose) for m in modules]
+    reports = mutate_modules(
+        modules, sample, args.seed, args.verbose, fork=not args.no_fork, parallel=args.parallel
+    )
     print("\nmodule: killed/counted (all) | without message-only | equivalent | no tests")
     for r in reports:
         eq = sum(o.status == "equivalent" for o in r.outcomes)
         nt = sum(o.status == "no-tests" for o in r.outcomes)
         print(f"{r.module}: {r.score()} | {r.score(messages=False)} | {eq} | {nt}  (of {r.total})")
     print(f"seed {args.seed}, {time.perf_counter() - started:.0f} s")
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(_as_json(reports, args.seed), indent=1), encoding="utf-8"
+        )
     survivors = [o for r in reports for o in r.outcomes if o.status in {"survived", "no-tests"}]
     return 1 if survivors else 0
 
