@@ -278,7 +278,7 @@ def mutate_group(
                 report.outcomes.append(Outcome(mutant, "no-tests"))
                 continue
             ordered = sorted(covering, key=lambda t: durations.get(t, 0.0))
-            cost = 3 * sum(durations.get(t, slowest) for t in ordered)
+            cost = 20 + 4 * sum(durations.get(t, slowest) for t in ordered)
             jobs.append(_Job(module, mutant, ordered, cost, not fork))
     print(
         f"   {len(jobs)} mutants to run, {sum(j.fresh for j in jobs)} in fresh processes",
