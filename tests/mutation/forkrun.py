@@ -169,6 +169,7 @@ class ForkRunner:
         running: list[_Child] = []
         pending = list(self.spec["jobs"])
         parallel = max(1, int(self.spec.get("parallel", 1)))
+        total, shown = len(pending), time.monotonic()
         while pending or running:
             while pending and len(running) < parallel:
                 job = pending.pop(0)
@@ -176,6 +177,11 @@ class ForkRunner:
                 if child is not None:
                     running.append(child)
             self._reap(running, outcomes)
+            if time.monotonic() - shown > 30:  # progress on long work, on the runner's stderr
+                shown = time.monotonic()
+                survived = sum(o["status"] == "survived" for o in outcomes.values())
+                sys.stderr.write(f"   forked: {len(outcomes)}/{total} done, {survived} survived\n")
+                sys.stderr.flush()
         Path(self.spec["out"]).write_text(json.dumps(outcomes), encoding="utf-8")
         return True
 

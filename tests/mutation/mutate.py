@@ -225,11 +225,17 @@ def run_forked(jobs: list[_Job], tests: list[str], parallel: int) -> dict[str, O
         env = _env(
             CALLFLOW_MUTATION_FORK=str(spec), CALLFLOW_MUTATION_TARGET=os.pathsep.join(modules)
         )
+        # stderr passes through: the session's progress lines
         done = subprocess.run(
-            [*PYTEST, "-s", *tests], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+            [*PYTEST, "-s", *tests],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
         )
         if not out.exists():
-            sys.stdout.write(done.stdout[-3000:] + done.stderr[-2000:])
+            sys.stdout.write(done.stdout[-3000:])
             raise SystemExit("mutate: the forked session wrote no outcomes")
         data = json.loads(out.read_text(encoding="utf-8"))
     by_key = {j.key: j for j in jobs}
