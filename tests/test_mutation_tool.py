@@ -248,3 +248,15 @@ def test_the_forked_session_gives_the_verdicts_of_fresh_processes(tmp_path: Path
     outcomes = json.loads(out.read_text(encoding="utf-8"))
     assert {k: v["status"] for k, v in outcomes.items()} == {mid: s for _, mid, _, _, s in jobs}
     assert outcomes["<module>: string 'FMFMFFM'"]["by"].startswith("import: KeyError")
+
+
+def test_a_mutant_that_does_not_compile_is_invalid_and_not_counted() -> None:
+    source = "def f():\n    n = 1\n\n    def g():\n        nonlocal n\n        n += 1\n\n"
+    source += "    g()\n    return n\n"
+    drop = next(m for m in list_mutants(source, "n.py") if m.id == "f: drop n = 1")
+    with pytest.raises(SyntaxError):
+        mutated_code(source, "n.py", drop.id)
+    report = mutate.Report(
+        "n.py", 2, [mutate.Outcome(drop, "invalid"), mutate.Outcome(drop, "killed")]
+    )
+    assert report.score() == "1/1 = 100%"

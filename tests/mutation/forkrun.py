@@ -198,7 +198,11 @@ class ForkRunner:
         again: tuple[str, Rebind] | None = None
         try:
             tree = mutated_tree_at(module.source, filename, module.ids[job["mutant"]])
-            code = compile(tree, filename, "exec")
+            try:
+                code = compile(tree, filename, "exec")
+            except SyntaxError as error:  # e.g. a dropped binding a ``nonlocal`` names
+                outcomes[job["key"]] = {"status": "invalid", "by": str(error), "seconds": 0.0}
+                return None
             try:
                 for patch in patches(module.original, code):
                     functions = module.functions.get((patch.qualname, patch.firstlineno))

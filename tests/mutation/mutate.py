@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
-from mutants import Mutant, list_mutants  # noqa: E402
+from mutants import Mutant, list_mutants, mutated_code  # noqa: E402
 
 CORE = [
     "callflow/rules/*.py",
@@ -57,7 +57,7 @@ SEED = 24
 @dataclass
 class Outcome:
     mutant: Mutant
-    status: str  # killed | survived | no-tests | equivalent
+    status: str  # killed | survived | no-tests | equivalent | invalid (does not compile)
     seconds: float = 0.0
     by: str = ""
 
@@ -72,7 +72,7 @@ class Report:
         return [
             o
             for o in self.outcomes
-            if o.status != "equivalent" and (messages or not o.mutant.message_only)
+            if o.status not in {"equivalent", "invalid"} and (messages or not o.mutant.message_only)
         ]
 
     def score(self, *, messages: bool = True) -> str:
@@ -142,6 +142,10 @@ def line_map(
 
 def run_mutant(module: str, mutant: Mutant, tests: list[str], timeout: float) -> Outcome:
     """One mutant in a fresh pytest process: the module imported with the mutant applied."""
+    try:
+        mutated_code((ROOT / module).read_text(encoding="utf-8"), module, mutant.id)
+    except SyntaxError as error:  # not a program: no verdict, and not counted
+        return Outcome(mutant, "invalid", 0.0, str(error))
     with tempfile.TemporaryDirectory() as tmp:
         mark = Path(tmp) / "applied"
         env = _env(CALLFLOW_MUTANT=f"{module}::{mutant.id}", CALLFLOW_MUTANT_MARK=str(mark))
@@ -415,11 +419,18 @@ def main(argv: list[str] | None = None) -> int:
     reports = mutate_modules(
         modules, sample, args.seed, args.verbose, fork=not args.no_fork, parallel=args.parallel
     )
-    print("\nmodule: killed/counted (all) | without message-only | equivalent | no tests")
+    print(
+        "\nmodule: killed/counted (all) | without message-only | equivalent | no tests"
+        " | invalid (does not compile, not counted)"
+    )
     for r in reports:
         eq = sum(o.status == "equivalent" for o in r.outcomes)
         nt = sum(o.status == "no-tests" for o in r.outcomes)
-        print(f"{r.module}: {r.score()} | {r.score(messages=False)} | {eq} | {nt}  (of {r.total})")
+        bad = sum(o.status == "invalid" for o in r.outcomes)
+        print(
+            f"{r.module}: {r.score()} | {r.score(messages=False)} | {eq} | {nt} | {bad}"
+            f"  (of {r.total})"
+        )
     print(f"seed {args.seed}, {time.perf_counter() - started:.0f} s")
     if args.json:
         Path(args.json).write_text(
