@@ -54,6 +54,7 @@ from callflow import build_check, serializer
 from callflow import grammar as g
 from callflow import model as m
 from callflow import types as t
+from callflow.construct import maker
 from callflow.diagnostics import Finding
 
 __all__ = [
@@ -158,7 +159,7 @@ def _writer(spec: m.AttrSpec) -> Callable[[Any], str]:
 
 
 _escape_text: Callable[[Any], str] = _memo(serializer.escape_text)
-_INDENT = serializer._INDENT
+_INDENT = serializer.INDENT
 
 
 def _table(cls: type[m.Node]) -> _Table:
@@ -322,18 +323,6 @@ _ChildArg: TypeAlias = "Element[Any] | Comment | m.Node"
 
 _Child: TypeAlias = "Element[Any] | Comment | _Frozen"
 
-_MAKERS: dict[type[m.Node], Callable[..., Any]] = {}
-
-
-def _maker(cls: type[m.Node]) -> Callable[..., Any]:
-    """The parser's constructor of ``cls``: fills the slots directly, in half the time of the
-    frozen dataclass's ``__init__`` (made on first use: the parser's module loads lxml)."""
-    from callflow.convert import _constructor
-
-    made = _MAKERS[cls] = _constructor(cls)
-    return made
-
-
 _NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 
 _Started: TypeAlias = tuple[Mapping[str, Any], str]
@@ -492,7 +481,7 @@ class Element(Generic[N]):
     def _model(self) -> m.Node:
         values = self._values
         children = tuple([c._model() for c in self._children])
-        make = _MAKERS.get(self.MODEL) or _maker(self.MODEL)
+        make = maker(self.MODEL)  # the parser's constructor: the same node either way
         node: m.Node = make(children, None, None, frozenset(values), values)
         return node
 
@@ -509,7 +498,7 @@ class Element(Generic[N]):
         """
         out: list[str] = []
         if declaration:  # the serializer's own constants, so the two writers cannot drift
-            out.append(serializer._DECLARATION + "\n" if pretty else serializer._DECLARATION)
+            out.append(serializer.DECLARATION + "\n" if pretty else serializer.DECLARATION)
         try:
             self._write(out, "", pretty)
         except _Fallback:
