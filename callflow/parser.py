@@ -23,11 +23,10 @@ from callflow import grammar as g
 from callflow import model as m
 from callflow.decoding import decode_for_display
 from callflow.diagnostics import Finding, RuleInfo
+from callflow.model import MAX_DEPTH  # the one limit, the builder's too
 
 MAX_BYTES = 10 * 1024 * 1024
 """Largest document read (10 MiB); real call flows are a few KiB."""
-MAX_DEPTH = 64
-"""Deepest element nesting accepted; real flows nest a handful of levels."""
 MAX_NODES = 100_000
 """Most elements and comments accepted; real flows have a few hundred. Checked right after
 the XML parse, so a wide document costs no more than a large one (building a model of a
