@@ -32,7 +32,7 @@ VOICEMAIL = EXAMPLES / "voicemail.xml"
 def session(path: Path, **options: object) -> Session:
     flow = load_flow(path)
     assert flow.model is not None, flow.errors
-    setup = Setup(flow.model, path, path.read_text(encoding="utf-8"), **options)  # type: ignore[arg-type]
+    setup = Setup(flow.model, path, flow.source, **options)  # type: ignore[arg-type]
     return Session(setup)
 
 
