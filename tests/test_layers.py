@@ -72,6 +72,16 @@ def test_no_layer_below_the_cli_imports_it(path: Path) -> None:
     assert not bad, f"{path.relative_to(ROOT)} imports {', '.join(bad)}"
 
 
+@pytest.mark.parametrize(
+    "path", [p for p in _below_cli() if _module(p).startswith("callflow.")], ids=_module
+)
+def test_the_core_never_imports_the_simulator(path: Path) -> None:
+    """Data flows one way: what the core and the simulator both need (the names of a
+    request's parameters, ``callflow.requests_contract``) lives in the core."""
+    bad = sorted(n for n in _imports(path) if n.split(".")[0] == "simulator")
+    assert not bad, f"{path.relative_to(ROOT)} imports {', '.join(bad)}"
+
+
 def test_the_check_resolves_relative_and_from_imports() -> None:
     text = "from ..cli import fmt\nfrom callflow import cli\nimport os\n"
     names = _named(text, "callflow.lsp")
