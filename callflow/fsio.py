@@ -22,23 +22,46 @@ _CHUNK = 1 << 20
 _Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Handlers
 
 
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)  # fmt: skip
+
+
+class FileChanged(OSError):
+    """The file is not the one an earlier ``stat`` described: another inode or size, or it
+    grew or shrank while it was read (``read_as_seen``)."""
+
+
+def _open_regular(name: str) -> tuple[int, os.stat_result]:
+    """A descriptor of the regular file ``name`` and its status, checked on the descriptor.
+
+    Opened non-blocking, so a FIFO never hangs the reader (not even one swapped in after a
+    check) and a device is refused before a byte is read. The caller closes the descriptor.
+    """
+    fd = os.open(name, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", name)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", name)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
 def read_regular(path: str | os.PathLike[str], max_bytes: int | None = None) -> bytes:
     """A regular file's bytes: all of them, or at most ``max_bytes + 1`` (so a caller can
     tell "too large").
 
-    Anything else is refused with ``OSError`` before a byte is read: the file is opened
-    non-blocking and checked on the open descriptor, so a FIFO never hangs the reader (not
-    even one swapped in after a check) and ``/dev/zero`` is not read forever.
+    Anything else is refused with ``OSError`` before a byte is read (``_open_regular``): a
+    FIFO never hangs the reader and ``/dev/zero`` is not read forever.
     """
     name = os.fspath(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(name, flags | getattr(os, "O_CLOEXEC", 0))
+    fd, _ = _open_regular(name)
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "is a directory", name)
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", name)
         limit = None if max_bytes is None else max_bytes + 1
         chunks: list[bytes] = []
         size = 0
@@ -49,6 +72,29 @@ def read_regular(path: str | os.PathLike[str], max_bytes: int | None = None) -> 
             chunks.append(chunk)
             size += len(chunk)
         return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_as_seen(path: str | os.PathLike[str], seen: os.stat_result, max_bytes: int) -> bytes:
+    """The bytes of the file ``seen`` (an earlier ``stat``) describes, in one read.
+
+    For a caller that decided something from ``seen`` (the lint cache trusts a file's status):
+    ``FileChanged`` when the file is another inode or size now, or the read does not give
+    exactly that size; ``OSError`` when it is over ``max_bytes`` or not a regular file, as
+    ``read_regular`` refuses it. One ``read`` of the file's size plus one byte, no more.
+    """
+    name = os.fspath(path)
+    fd, st = _open_regular(name)
+    try:
+        if st.st_size > max_bytes:
+            raise OSError(errno.EFBIG, f"larger than {max_bytes} bytes", name)
+        if (st.st_ino, st.st_size) != (seen.st_ino, seen.st_size):
+            raise FileChanged(errno.ESTALE, "changed since it was examined", name)
+        data = os.read(fd, st.st_size + 1)
+        if len(data) != st.st_size:
+            raise FileChanged(errno.ESTALE, "changed while it was read", name)
+        return data
     finally:
         os.close(fd)
 

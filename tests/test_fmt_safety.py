@@ -13,12 +13,15 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from corpus import VALID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_hostile_corpus import obeying_permissions
 
 from callflow import fsio
@@ -182,6 +185,64 @@ def test_read_regular_refuses_a_fifo_without_blocking_and_a_device(tmp_path: Pat
                         (tmp_path, "is a directory")):  # fmt: skip
         with pytest.raises(OSError, match=words):
             fsio.read_regular(path, 100)
+
+
+def test_read_as_seen_reads_the_file_a_stat_described_in_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lint cache's read: one ``read`` of the size the status gave (plus one byte, to
+    see growth), and refused (``FileChanged``) once the file is not what the status said."""
+    path = tmp_path / "flow.xml"
+    path.write_bytes(b"<Response/>")
+    seen = path.stat()
+    sizes: list[int] = []
+    real_read = os.read
+
+    def read(fd: int, size: int) -> bytes:
+        sizes.append(size)
+        return real_read(fd, size)
+
+    monkeypatch.setattr(os, "read", read)
+    assert fsio.read_as_seen(path, seen, 100) == b"<Response/>"
+    assert sizes == [seen.st_size + 1]
+    monkeypatch.undo()
+    path.write_bytes(b"<Response></Response>")  # same inode, another size
+    with pytest.raises(fsio.FileChanged, match="changed since it was examined"):
+        fsio.read_as_seen(path, seen, 100)
+    replaced = tmp_path / "new.xml"
+    replaced.write_bytes(b"<Response/>")
+    os.replace(replaced, path)  # same size, another inode
+    with pytest.raises(fsio.FileChanged):
+        fsio.read_as_seen(path, seen, 100)
+    with pytest.raises(OSError, match="larger than 5 bytes"):
+        fsio.read_as_seen(path, path.stat(), 5)
+
+
+def test_read_as_seen_refuses_what_read_regular_refuses(tmp_path: Path) -> None:
+    fifo = tmp_path / "flow.xml"
+    os.mkfifo(fifo)
+    for path, words in ((fifo, "not a regular file"), ("/dev/zero", "not a regular file"),
+                        (tmp_path, "is a directory")):  # fmt: skip
+        with pytest.raises(OSError, match=words):  # at once: a FIFO does not block
+            fsio.read_as_seen(path, os.stat(path), 100)
+
+
+@settings(max_examples=40, deadline=None)
+@given(before=st.binary(max_size=300), after=st.binary(max_size=300))
+def test_read_as_seen_gives_the_bytes_seen_or_refuses(before: bytes, after: bytes) -> None:
+    """Whatever the file became after the stat, the read gives the bytes of a file of the
+    status seen, or ``FileChanged``: never bytes of another size."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "flow.xml"
+        path.write_bytes(before)
+        seen = path.stat()
+        path.write_bytes(after)
+        try:
+            data = fsio.read_as_seen(path, seen, 1000)
+        except fsio.FileChanged:
+            assert len(after) != len(before)
+        else:
+            assert data == after and len(data) == seen.st_size
 
 
 def test_read_regular_reads_one_byte_past_the_bound(tmp_path: Path) -> None:
