@@ -113,7 +113,7 @@ class Setup:
     flow: m.Response
     path: Path
     source: str
-    """The flow's text, for ``where``."""
+    """The flow's text as the parser read it (``Flow.source``), for ``where`` and ``break``."""
     context: CallContext = field(default_factory=CallContext)
     caller: CallerScript = field(default_factory=CallerScript)
     http: Opener = _refused
