@@ -779,6 +779,13 @@ def _trail(
 def _depth_error(top: Element[Any], exc: _TooDeep) -> BuildError:
     """``BuildError`` for an element nested past ``m.MAX_DEPTH``: the call that made it and
     the calls around it, found without recursion (the tree is too deep for that)."""
+    loop = _cycle(top)
+    if loop is not None:
+        inner, outer = loop
+        return BuildError(
+            f"{_element_call(inner)} is inside itself: it was appended to"
+            f" {_element_call(outer)}, which it holds (a document is a tree)"
+        )
     target = exc.element
     if isinstance(target, _Frozen):
         what = f"{_call(target, target.node)} (its elements nest {target.levels} deep)"
@@ -795,6 +802,32 @@ def _depth_error(top: Element[Any], exc: _TooDeep) -> BuildError:
     )
 
 
+def _cycle(top: Element[Any]) -> tuple[Element[Any], Element[Any]] | None:
+    """An element appended (directly or further down) into itself: (it, the element it was
+    appended to); None when the elements form a tree. Walked with a stack."""
+    holding: set[int] = set()  # the elements on the path from ``top`` to the current one
+    done: set[int] = set()
+    stack: list[tuple[Element[Any], int]] = [(top, 0)]
+    holding.add(id(top))
+    while stack:
+        el, i = stack[-1]
+        kids = el._children
+        if i == len(kids):
+            stack.pop()
+            holding.discard(id(el))
+            done.add(id(el))
+            continue
+        stack[-1] = (el, i + 1)
+        child = kids[i]
+        if not isinstance(child, Element) or id(child) in done:
+            continue
+        if id(child) in holding:
+            return child, el
+        holding.add(id(child))
+        stack.append((child, 0))
+    return None
+
+
 def _path_to(top: Element[Any], target: _Child) -> list[tuple[Element[Any], int]]:
     """The elements from ``top`` down to ``target``'s parent, each with the 1-based index of
     the child taken; walked with a stack, as the tree may be deeper than Python recurses."""
@@ -803,12 +836,13 @@ def _path_to(top: Element[Any], target: _Child) -> list[tuple[Element[Any], int]
     while stack and id(target) not in parent:
         el = stack.pop()
         for i, child in enumerate(el._children, 1):
-            parent[id(child)] = (el, i)
-            if isinstance(child, Element):
-                stack.append(child)
+            if id(child) not in parent and child is not top:  # an element inside itself
+                parent[id(child)] = (el, i)
+                if isinstance(child, Element):
+                    stack.append(child)
     path: list[tuple[Element[Any], int]] = []
     at: object = target
-    while id(at) in parent:
+    while id(at) in parent and len(path) <= _MAX_DEPTH:
         el, i = parent[id(at)]
         path.append((el, i))
         at = el

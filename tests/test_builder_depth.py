@@ -159,3 +159,17 @@ def test_constructor_style_too() -> None:
     Response(inner).build()
     with pytest.raises(BuildError, match=f"the limit is {LIMIT}"):
         Response(Gather(DTMF("1", inner))).build()
+
+
+def test_an_element_appended_inside_itself_is_named_not_a_recursion_error() -> None:
+    r = Response()
+    outer = r.geo()
+    outer.geo().error().append(outer)
+    for entry in ENTRIES.values():
+        with pytest.raises(BuildError, match=r"^Geo\(\) is inside itself: it was appended to"
+                                             r" Error\(\), which it holds"):  # fmt: skip
+            entry(r)
+    shared = Say("twice")
+    assert Response(shared, Geo(shared)).build() == parse(
+        "<Response><Say>twice</Say><Geo><Say>twice</Say></Geo></Response>"
+    )  # the same element in two places is no loop
