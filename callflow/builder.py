@@ -54,6 +54,7 @@ from callflow import build_check, serializer
 from callflow import grammar as g
 from callflow import model as m
 from callflow import types as t
+from callflow.construct import maker
 from callflow.diagnostics import Finding
 
 __all__ = [
@@ -158,7 +159,7 @@ def _writer(spec: m.AttrSpec) -> Callable[[Any], str]:
 
 
 _escape_text: Callable[[Any], str] = _memo(serializer.escape_text)
-_INDENT = serializer._INDENT
+_INDENT = serializer.INDENT
 
 
 def _table(cls: type[m.Node]) -> _Table:
@@ -291,9 +292,10 @@ class Comment:
     def build(self) -> m.Comment:
         return m.Comment(text=self.text)
 
-    _model = build
+    def _model(self, depth: int) -> m.Comment:  # a comment is no element level
+        return self.build()
 
-    def _write(self, out: list[str], pad: str, pretty: bool) -> None:
+    def _write(self, out: list[str], pad: str, pretty: bool, depth: int) -> None:
         out.append(f"{pad}<!--{self.text}-->\n" if pretty else f"<!--{self.text}-->")
 
 
@@ -301,19 +303,34 @@ class _Fallback(Exception):
     """A model node among the children: let the serializer write the whole tree."""
 
 
+class _TooDeep(Exception):
+    """``element`` sits ``depth`` levels deep, past ``m.MAX_DEPTH``; turned into a
+    ``BuildError`` naming the builder calls around it by ``_depth_error``."""
+
+    def __init__(self, element: Element[Any] | _Frozen, depth: int) -> None:
+        super().__init__(element, depth)
+        self.element, self.depth = element, depth
+
+
 class _Frozen:
     """A ready model node appended as a child (for example a parsed fragment)."""
 
-    __slots__ = ("MODEL", "node")
+    __slots__ = ("MODEL", "levels", "node")
 
     def __init__(self, node: m.Node) -> None:
         self.node = node
         self.MODEL = type(node)
+        self.levels = 0
+        """Element levels of ``node``'s subtree (``m.nesting``), measured on first use."""
 
-    def _model(self) -> m.Node:
+    def _model(self, depth: int) -> m.Node:
+        if not self.levels:
+            self.levels = m.nesting(self.node)
+        if depth + self.levels - 1 > m.MAX_DEPTH:
+            raise _TooDeep(self, depth + self.levels - 1)
         return self.node
 
-    def _write(self, out: list[str], pad: str, pretty: bool) -> None:
+    def _write(self, out: list[str], pad: str, pretty: bool, depth: int) -> None:
         raise _Fallback
 
 
@@ -322,19 +339,8 @@ _ChildArg: TypeAlias = "Element[Any] | Comment | m.Node"
 
 _Child: TypeAlias = "Element[Any] | Comment | _Frozen"
 
-_MAKERS: dict[type[m.Node], Callable[..., Any]] = {}
-
-
-def _maker(cls: type[m.Node]) -> Callable[..., Any]:
-    """The parser's constructor of ``cls``: fills the slots directly, in half the time of the
-    frozen dataclass's ``__init__`` (made on first use: the parser's module loads lxml)."""
-    from callflow.convert import _constructor
-
-    made = _MAKERS[cls] = _constructor(cls)
-    return made
-
-
 _NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+_MAX_DEPTH = m.MAX_DEPTH
 
 _Started: TypeAlias = tuple[Mapping[str, Any], str]
 
@@ -487,12 +493,22 @@ class Element(Generic[N]):
 
     def build(self) -> N:
         """The immutable model node (and its subtree)."""
-        return cast(N, self._model())
+        return cast(N, self._checked_model())
 
-    def _model(self) -> m.Node:
+    def _checked_model(self) -> m.Node:
+        """``_model`` from this element (level 1), a tree too deep refused by name."""
+        try:
+            return self._model(1)
+        except _TooDeep as exc:
+            raise _depth_error(self, exc) from None
+
+    def _model(self, depth: int) -> m.Node:
+        if depth > _MAX_DEPTH:
+            raise _TooDeep(self, depth)
         values = self._values
-        children = tuple([c._model() for c in self._children])
-        make = _MAKERS.get(self.MODEL) or _maker(self.MODEL)
+        below = depth + 1
+        children = tuple([c._model(below) for c in self._children])
+        make = maker(self.MODEL)  # the parser's constructor: the same node either way
         node: m.Node = make(children, None, None, frozenset(values), values)
         return node
 
@@ -509,15 +525,19 @@ class Element(Generic[N]):
         """
         out: list[str] = []
         if declaration:  # the serializer's own constants, so the two writers cannot drift
-            out.append(serializer._DECLARATION + "\n" if pretty else serializer._DECLARATION)
+            out.append(serializer.DECLARATION + "\n" if pretty else serializer.DECLARATION)
         try:
-            self._write(out, "", pretty)
+            self._write(out, "", pretty, 1)
         except _Fallback:
-            text = serializer.to_xml(self._model(), pretty=pretty, declaration=declaration)
-            return text, False
+            model = self._checked_model()
+            return serializer.to_xml(model, pretty=pretty, declaration=declaration), False
+        except _TooDeep as exc:
+            raise _depth_error(self, exc) from None
         return "".join(out), True
 
-    def _write(self, out: list[str], pad: str, pretty: bool) -> None:
+    def _write(self, out: list[str], pad: str, pretty: bool, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            raise _TooDeep(self, depth)
         kids = self._children
         text = self._text
         if kids and isinstance(kids[0], Comment) and _TEXT_COMMENTS[self._TABLE.tag]:
@@ -527,8 +547,9 @@ class Element(Generic[N]):
                 out.append(f"{self._head}>{text}{self._CLOSE}" if text else self._head + "/>")
                 return
             out.append(f"{self._head}>{text}")
+            below = depth + 1
             for child in kids:
-                child._write(out, "", False)
+                child._write(out, "", False, below)
             out.append(self._CLOSE)
             return
         if not kids:
@@ -539,8 +560,9 @@ class Element(Generic[N]):
             return
         out.append(f"{pad}{self._head}>{text}\n")
         inner = pad + _INDENT
+        below = depth + 1
         for child in kids:
-            child._write(out, inner, True)
+            child._write(out, inner, True, below)
         out.append(f"{pad}{self._CLOSE}\n")
 
     # -- leaves: add a child and return self --
@@ -681,7 +703,7 @@ class Response(_Plain[m.Response], model=m.Response):
 
     def build(self, *, check: bool = True) -> m.Response:
         """The immutable model; with ``check``, refused if an error rule fires."""
-        model = cast(m.Response, self._model())
+        model = cast(m.Response, self._checked_model())
         if check:
             self._verify(model)
         return model
@@ -693,7 +715,7 @@ class Response(_Plain[m.Response], model=m.Response):
         # Only text this builder wrote itself identifies its model: an appended model node
         # may carry alias spellings that a rule reads but the canonical text does not show.
         if check and not (own and build_check.known_clean(text)):
-            self._verify(cast(m.Response, self._model()))
+            self._verify(cast(m.Response, self._checked_model()))
             if own:
                 build_check.remember_clean(text)
         return text
@@ -726,13 +748,17 @@ def _short(value: object) -> str:
 def _call(el: _Child | None, node: m.Node) -> str:
     """The builder call that made ``node``, as the user could have written it."""
     if isinstance(el, Element):
-        values = el._values
-        args = [_short(values["content"])] if "content" in values else []
-        args += [f"{k}={_short(v)}" for k, v in values.items() if k != "content"]
-        return f"{type(el).__name__}({', '.join(args)})"
+        return _element_call(el)
     if isinstance(el, _Frozen):
         return f"the model node <{node.TAG}> given to append()"
     return f"<{node.TAG}>"
+
+
+def _element_call(el: Element[Any]) -> str:
+    values = el._values
+    args = [_short(values["content"])] if "content" in values else []
+    args += [f"{k}={_short(v)}" for k, v in values.items() if k != "content"]
+    return f"{type(el).__name__}({', '.join(args)})"
 
 
 def _trail(
@@ -748,6 +774,79 @@ def _trail(
         if below is not None:
             return [(el, node, i + 1), *below]
     return None
+
+
+def _depth_error(top: Element[Any], exc: _TooDeep) -> BuildError:
+    """``BuildError`` for an element nested past ``m.MAX_DEPTH``: the call that made it and
+    the calls around it, found without recursion (the tree is too deep for that)."""
+    loop = _cycle(top)
+    if loop is not None:
+        inner, outer = loop
+        return BuildError(
+            f"{_element_call(inner)} is inside itself: it was appended to"
+            f" {_element_call(outer)}, which it holds (a document is a tree)"
+        )
+    target = exc.element
+    if isinstance(target, _Frozen):
+        what = f"{_call(target, target.node)} (its elements nest {target.levels} deep)"
+    else:
+        what = _element_call(target)
+    path = _path_to(top, target)
+    where = [f"child {i} of {_element_call(el)}" for el, i in reversed(path[-3:])]
+    if len(path) > 3:
+        where.append(f"... {len(path) - 3} more levels up to {_element_call(top)}")
+    return BuildError(
+        f"{', '.join([what, *where])}: elements nest {exc.depth} deep"
+        f" ({top._TABLE.tag} is level 1); the limit is {_MAX_DEPTH}, as for a parsed document"
+        " (callflow.model.MAX_DEPTH)"
+    )
+
+
+def _cycle(top: Element[Any]) -> tuple[Element[Any], Element[Any]] | None:
+    """An element appended (directly or further down) into itself: (it, the element it was
+    appended to); None when the elements form a tree. Walked with a stack."""
+    holding: set[int] = set()  # the elements on the path from ``top`` to the current one
+    done: set[int] = set()
+    stack: list[tuple[Element[Any], int]] = [(top, 0)]
+    holding.add(id(top))
+    while stack:
+        el, i = stack[-1]
+        kids = el._children
+        if i == len(kids):
+            stack.pop()
+            holding.discard(id(el))
+            done.add(id(el))
+            continue
+        stack[-1] = (el, i + 1)
+        child = kids[i]
+        if not isinstance(child, Element) or id(child) in done:
+            continue
+        if id(child) in holding:
+            return child, el
+        holding.add(id(child))
+        stack.append((child, 0))
+    return None
+
+
+def _path_to(top: Element[Any], target: _Child) -> list[tuple[Element[Any], int]]:
+    """The elements from ``top`` down to ``target``'s parent, each with the 1-based index of
+    the child taken; walked with a stack, as the tree may be deeper than Python recurses."""
+    parent: dict[int, tuple[Element[Any], int]] = {}
+    stack: list[Element[Any]] = [top]
+    while stack and id(target) not in parent:
+        el = stack.pop()
+        for i, child in enumerate(el._children, 1):
+            if id(child) not in parent and child is not top:  # an element inside itself
+                parent[id(child)] = (el, i)
+                if isinstance(child, Element):
+                    stack.append(child)
+    path: list[tuple[Element[Any], int]] = []
+    at: object = target
+    while id(at) in parent and len(path) <= _MAX_DEPTH:
+        el, i = parent[id(at)]
+        path.append((el, i))
+        at = el
+    return path[::-1]
 
 
 def _made_by(root: Response, model: m.Response, target: m.Node) -> str:

@@ -10,7 +10,6 @@ upper-casing a method...) and remembers the values it has seen; positions are le
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from lxml import etree
 from callflow import grammar as g
 from callflow import model as m
 from callflow import types as t
+from callflow.construct import maker
 from callflow.positions import SourceMap
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
@@ -74,47 +74,6 @@ def _reader(ty: t.AttrType) -> Reader | None:
     return read
 
 
-def _slot_writer(cls: type, name: str) -> Callable[[object, object], None]:
-    for klass in cls.__mro__:
-        if name in vars(klass):
-            setter: Callable[[object, object], None] = vars(klass)[name].__set__
-            return setter
-    raise LookupError(f"{cls.__name__} has no slot {name}")
-
-
-_FIXED = ("children", "pos", "spelling", "given")
-"""The fields of every node, given to a constructor one by one; attributes come in a dict."""
-
-
-def _constructor(cls: type[m.Node]) -> Callable[..., Any]:
-    """``make(children, pos, spelling, given, values)`` for ``cls``, filling slots directly.
-
-    A frozen dataclass's ``__init__`` goes through ``object.__setattr__`` for every field;
-    writing the slots with their descriptors, and taking the attributes as the dict the
-    parser collected (not as keywords), makes the same object in half the time. The code is
-    generated from ``dataclasses.fields``, so it sets exactly the model's fields.
-    """
-    env: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = []
-    for i, f in enumerate(dataclasses.fields(cls)):
-        if f.default is not dataclasses.MISSING:
-            env[f"d{i}"] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            env[f"d{i}"] = f.default_factory()  # immutable defaults (frozenset) only
-        else:
-            raise TypeError(f"{cls.__name__}.{f.name} has no default")
-        env[f"s{i}"] = _slot_writer(cls, f.name)
-        value = f.name if f.name in _FIXED else f"get({f.name!r}, d{i})"
-        lines.append(f"    s{i}(o, {value})\n")
-    source = (
-        "def make(children, pos, spelling, given, values):\n"
-        f"    o = new(cls)\n    get = values.get\n{''.join(lines)}    return o\n"
-    )
-    exec(compile(source, f"<callflow.convert {cls.__name__}>", "exec"), env)
-    make: Callable[..., Any] = env["make"]
-    return make
-
-
 @dataclass(frozen=True, slots=True)
 class _Plan:
     name: str
@@ -136,7 +95,6 @@ class _Plan:
 
 _CALLBACK, _TO = 1, 2
 _READERS: dict[t.AttrType, Reader | None] = {}
-_MAKERS: dict[type[m.Node], Callable[..., Any]] = {}
 
 
 def _plan(rule: g.ElementRule, cls: type[m.Node]) -> _Plan:
@@ -146,12 +104,10 @@ def _plan(rule: g.ElementRule, cls: type[m.Node]) -> _Plan:
         if ty not in _READERS:
             _READERS[ty] = _reader(ty)
         attrs[xml] = (attr.field, _READERS[ty], attr.alias, attr.spec.xml)
-    if cls not in _MAKERS:
-        _MAKERS[cls] = _constructor(cls)
     return _Plan(
         name=rule.name,
         alias=rule.alias_of is not None,
-        make=_MAKERS[cls],
+        make=maker(cls),
         attrs=attrs,
         required=tuple(
             (key, spec.xml) for key, spec in cls.attr_specs().items()
@@ -166,9 +122,9 @@ def _plan(rule: g.ElementRule, cls: type[m.Node]) -> _Plan:
 _PLANS: dict[str, _Plan] = {
     name: _plan(rule, rule.cls) for name, rule in g.ELEMENTS.items() if rule.cls is not None
 }
-_make_comment = _constructor(m.Comment)
-_make_instruction = _constructor(m.Instruction)
-_make_response = _MAKERS[m.Response]
+_make_comment = maker(m.Comment)
+_make_instruction = maker(m.Instruction)
+_make_response = maker(m.Response)
 _NO_NAMES: frozenset[str] = frozenset()
 _lazy_pos = m.lazy_pos
 _COMMENT = etree._Comment

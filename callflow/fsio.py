@@ -22,33 +22,102 @@ _CHUNK = 1 << 20
 _Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Handlers
 
 
-def read_regular(path: str | os.PathLike[str], max_bytes: int | None = None) -> bytes:
-    """A regular file's bytes: all of them, or at most ``max_bytes + 1`` (so a caller can
-    tell "too large").
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)  # fmt: skip
 
-    Anything else is refused with ``OSError`` before a byte is read: the file is opened
-    non-blocking and checked on the open descriptor, so a FIFO never hangs the reader (not
-    even one swapped in after a check) and ``/dev/zero`` is not read forever.
+
+class TooLarge(OSError):
+    """A file over the size a reader accepts (``refuse=True``); ``size`` is what ``fstat``
+    said, or the bytes read once it grew past the limit while being read."""
+
+    def __init__(self, name: str, size: int, limit: int) -> None:
+        super().__init__(errno.EFBIG, f"{size} bytes; the limit is {limit}", name)
+        self.size, self.limit = size, limit
+
+
+class FileChanged(OSError):
+    """The file is not the one an earlier ``stat`` described: another inode or size, or it
+    grew or shrank while it was read (``read_as_seen``)."""
+
+
+def _open_regular(name: str) -> tuple[int, os.stat_result]:
+    """A descriptor of the regular file ``name`` and its status, checked on the descriptor.
+
+    Opened non-blocking, so a FIFO never hangs the reader (not even one swapped in after a
+    check) and a device is refused before a byte is read. The caller closes the descriptor.
+    """
+    fd = os.open(name, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", name)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", name)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def read_regular(
+    path: str | os.PathLike[str], max_bytes: int | None = None, *, refuse: bool = False
+) -> bytes:
+    """A regular file's bytes: all of them, or at most ``max_bytes + 1`` (so a caller can
+    tell "too large"); with ``refuse``, a file over ``max_bytes`` is ``TooLarge`` instead,
+    before a byte is read when its status already says so.
+
+    Anything else is refused with ``OSError`` before a byte is read (``_open_regular``): a
+    FIFO never hangs the reader and ``/dev/zero`` is not read forever. The first read asks for
+    the size the status gives plus one byte (a buffer the size of the file, not of the limit),
+    so a file that does not change while it is read takes one read.
     """
     name = os.fspath(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(name, flags | getattr(os, "O_CLOEXEC", 0))
+    fd, st = _open_regular(name)
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "is a directory", name)
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", name)
+        if refuse and max_bytes is not None and st.st_size > max_bytes:
+            raise TooLarge(name, st.st_size, max_bytes)
         limit = None if max_bytes is None else max_bytes + 1
-        chunks: list[bytes] = []
-        size = 0
-        while limit is None or size < limit:
-            chunk = os.read(fd, _CHUNK if limit is None else min(limit - size, _CHUNK))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
+        first = st.st_size + 1 if limit is None else min(st.st_size + 1, limit)
+        data = os.read(fd, first)
+        # Less than asked of a regular file is its end. All of it: the file grew, or its
+        # status cannot tell (a /proc file says 0 bytes): read on, to the end or the limit.
+        if len(data) == first and len(data) != limit:
+            chunks, size = [data], len(data)
+            while limit is None or size < limit:
+                chunk = os.read(fd, _CHUNK if limit is None else min(limit - size, _CHUNK))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
+        if refuse and max_bytes is not None and len(data) > max_bytes:  # it grew while read
+            raise TooLarge(name, len(data), max_bytes)
+        return data
+    finally:
+        os.close(fd)
+
+
+def read_as_seen(path: str | os.PathLike[str], seen: os.stat_result, max_bytes: int) -> bytes:
+    """The bytes of the file ``seen`` (an earlier ``stat``) describes, in one read.
+
+    For a caller that decided something from ``seen`` (the lint cache trusts a file's status):
+    ``FileChanged`` when the file is another inode or size now, or the read does not give
+    exactly that size; ``OSError`` when it is over ``max_bytes`` or not a regular file, as
+    ``read_regular`` refuses it. One ``read`` of the file's size plus one byte, no more.
+    """
+    name = os.fspath(path)
+    fd, st = _open_regular(name)
+    try:
+        if st.st_size > max_bytes:
+            raise TooLarge(name, st.st_size, max_bytes)
+        if (st.st_ino, st.st_size) != (seen.st_ino, seen.st_size):
+            raise FileChanged(errno.ESTALE, "changed since it was examined", name)
+        data = os.read(fd, st.st_size + 1)
+        if len(data) != st.st_size:
+            raise FileChanged(errno.ESTALE, "changed while it was read", name)
+        return data
     finally:
         os.close(fd)
 

@@ -19,6 +19,7 @@ from callflow import model as m
 from callflow import rules, schema
 from callflow.config import DEFAULT, PARSE_CODES, Configs, Settings
 from callflow.diagnostics import Finding
+from callflow.fsio import read_as_seen
 from callflow.lintcache import LintCache, content_key, digest, from_rows, to_rows
 from callflow.parser import MAX_BYTES, UNREADABLE, Loaded, load, load_bytes, load_file
 from callflow.serializer import to_xml
@@ -356,8 +357,9 @@ def _lookup(path: str, settings: Settings, cache: LintCache | None) -> _Job | Fi
         rows = cache.get(content_key(known, settings))
         if rows is not None:
             return FileResult(path, from_rows(rows, path))
-    data = _read_plain(path, st)
-    if data is None:
+    try:
+        data = read_as_seen(path, st, MAX_BYTES)
+    except OSError:  # unreadable, not a regular file, too large, changed: the job says which
         return _Job(path, settings)
     found = digest(data)
     cache.read_as(path, st, found)
@@ -366,30 +368,6 @@ def _lookup(path: str, settings: Settings, cache: LintCache | None) -> _Job | Fi
     if rows is None:
         return _Job(path, settings, data, key)
     return FileResult(path, from_rows(rows, path))
-
-
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-def _read_plain(path: str, seen: os.stat_result) -> bytes | None:
-    """A regular file's bytes in one read, or None for anything the linter must report
-    instead (unreadable, not a regular file, over the size limit, changed since ``seen``).
-    Opened non-blocking and checked on the open descriptor, so a FIFO never hangs it."""
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        regular = stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES
-        if not regular or (st.st_ino, st.st_size) != (seen.st_ino, seen.st_size):
-            return None
-        data = os.read(fd, st.st_size + 1)
-        return data if len(data) == st.st_size else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def _in_order(

@@ -639,6 +639,25 @@ ELEMENT_TYPES: tuple[type[Node], ...] = (
 )  # fmt: skip
 
 
+MAX_DEPTH = 64
+"""Deepest element nesting of a document, ``Response`` being level 1 (comments do not count).
+Real flows nest a handful of levels. The parser refuses deeper XML and the builder a deeper
+build, so the rules, the serializer and the simulator, which recurse over the tree, never
+meet one."""
+
+
+def nesting(node: Node) -> int:
+    """Levels of elements in ``node``'s subtree, ``node`` being level 1 (comments do not
+    count); walked without recursion, so a tree of any depth can be measured."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        here, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((c, level + 1) for c in here.children if not isinstance(c, Comment))
+    return deepest
+
+
 def text_comments(cls: type[Node]) -> bool:
     """Whether comments before the first element child of ``cls`` sit in its text (Say, Play,
     To, Meta); a Callback's text is its url, written as the attribute."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
@@ -23,11 +22,11 @@ from callflow import grammar as g
 from callflow import model as m
 from callflow.decoding import decode_for_display
 from callflow.diagnostics import Finding, RuleInfo
+from callflow.fsio import TooLarge, read_regular
+from callflow.model import MAX_DEPTH  # the one limit, the builder's too
 
 MAX_BYTES = 10 * 1024 * 1024
 """Largest document read (10 MiB); real call flows are a few KiB."""
-MAX_DEPTH = 64
-"""Deepest element nesting accepted; real flows nest a handful of levels."""
 MAX_NODES = 100_000
 """Most elements and comments accepted; real flows have a few hundred. Checked right after
 the XML parse, so a wide document costs no more than a large one (building a model of a
@@ -98,20 +97,13 @@ class DocumentTooLarge(OSError):
 
 
 def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """Read a document file, refusing what is not a regular file or is too large."""
-    st = os.stat(path)
-    if stat.S_ISDIR(st.st_mode):
-        raise OSError(f"{os.fspath(path)} is a directory")
-    if not stat.S_ISREG(st.st_mode):
-        raise OSError(f"{os.fspath(path)} is not a regular file")
-    if st.st_size > MAX_BYTES:
-        raise DocumentTooLarge(f"{os.fspath(path)} is {st.st_size} bytes; the limit is {MAX_BYTES}")
-    with open(path, "rb", buffering=0) as handle:
-        # A buffer the size of the file: asking for MAX_BYTES + 1 allocates 10 MiB per file.
-        data = handle.read(st.st_size + 1)
-        if len(data) > st.st_size:  # it grew since stat (or stat cannot tell): read on
-            data += handle.read(MAX_BYTES + 1 - len(data)) or b""
-        return data or b""
+    """Read a document file (``fsio.read_regular``: a FIFO or device is refused, never
+    awaited), refusing one over ``MAX_BYTES`` as ``DocumentTooLarge``."""
+    try:
+        return read_regular(path, MAX_BYTES, refuse=True)
+    except TooLarge as exc:
+        message = f"{os.fspath(path)} is {exc.size} bytes; the limit is {exc.limit}"
+        raise DocumentTooLarge(message) from None
 
 
 def _decode(data: bytes, encoding: str | None) -> str:

@@ -31,6 +31,16 @@ def line_starts(text: str) -> list[int]:
     return [0, *(b.end() for b in LINE_BREAK.finditer(text))]
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of ``text`` as positions number them, without their line breaks: CR, LF and
+    CRLF end a line; U+2028, U+0085 and the other breaks of ``str.splitlines`` do not (XML
+    1.0 keeps them as characters), so line N here is the line a finding or event names."""
+    lines = LINE_BREAK.split(text)
+    if lines[-1] == "":  # a final line break ends the last line; it starts none
+        lines.pop()
+    return lines
+
+
 def document_order(root: Any) -> list[Any]:
     """Elements and comments of the whole document (root's siblings too), in source order."""
     before = list(root.itersiblings(preceding=True))[::-1]

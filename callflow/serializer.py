@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from callflow import model as m
 
-_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
-_INDENT = "  "
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+"""The XML declaration every written document starts with (the builder writes the same)."""
+INDENT = "  "
+"""One level of indentation of pretty output (the builder writes the same)."""
 
 # CR is escaped in text too: an XML parser turns a literal CR (or CRLF) into LF.
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
@@ -111,7 +113,7 @@ def _text_with_comments(node: m.Node, comments: tuple[m.Node, ...], pad: str, pr
             tail = piece.rsplit("\n", 1)
             line_blank = (line_blank if len(tail) == 1 else True) and not tail[-1].strip()
         if not child.inline and not line_blank and pretty:
-            pieces.append(f"\n{pad}{_INDENT}")
+            pieces.append(f"\n{pad}{INDENT}")
         pieces.append(markup(child))
         line_blank = False
         last = at
@@ -120,7 +122,7 @@ def _text_with_comments(node: m.Node, comments: tuple[m.Node, ...], pad: str, pr
 
 
 def _write(node: m.Node, out: list[str], depth: int, pretty: bool, xsi: bool = False) -> None:
-    pad = _INDENT * depth if pretty else ""
+    pad = INDENT * depth if pretty else ""
     nl = "\n" if pretty else ""
     head = f"{pad}<{node.TAG}{_attributes(node, xsi)}"
     xsi = xsi or bool(node.xsi) or getattr(node, "schema_location", None) is not None
@@ -135,7 +137,7 @@ def _write(node: m.Node, out: list[str], depth: int, pretty: bool, xsi: bool = F
         out.append(f"{head}>{text}</{node.TAG}>{nl}" if text else f"{head}/>{nl}")
         return
     out.append(f"{head}>{text or ''}{nl}")
-    inner = pad + _INDENT if pretty else ""
+    inner = pad + INDENT if pretty else ""
     for child in children:
         if isinstance(child, m.Comment):
             _put(child, out, inner, nl)
@@ -149,7 +151,7 @@ def to_xml(node: m.Node, *, pretty: bool = True, declaration: bool = True) -> st
     out: list[str] = []
     nl = "\n" if pretty else ""
     if declaration:
-        out.append(_DECLARATION + nl)
+        out.append(DECLARATION + nl)
     if isinstance(node, m.Comment):
         _put(node, out, "", nl)
         return "".join(out)

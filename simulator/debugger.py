@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callflow import model as m
+from callflow.positions import source_lines
 from simulator.caller import CallerAction, CallerScript, DialOutcome, HangUp, Press, Silence
 from simulator.choices import (
     HANGUP,
@@ -112,7 +113,7 @@ class Setup:
     flow: m.Response
     path: Path
     source: str
-    """The flow's text, for ``where``."""
+    """The flow's text as the parser read it (``Flow.source``), for ``where`` and ``break``."""
     context: CallContext = field(default_factory=CallContext)
     caller: CallerScript = field(default_factory=CallerScript)
     http: Opener = _refused
@@ -179,7 +180,7 @@ class Session:
 
     def __init__(self, setup: Setup) -> None:
         self.setup = setup
-        self.source = setup.source.splitlines()
+        self.source = source_lines(setup.source)
         self.main_file = setup.flow.pos.file if setup.flow.pos is not None else None
         self.breakpoints: set[int] = set()
         self.stepping = False
@@ -672,7 +673,7 @@ class Session:
             return [Line("no command has run yet")]
         pos = node.pos
         main = pos.file == self.main_file
-        source = self.source if main else self._docs.get(pos.file or "", "").splitlines()
+        source = self.source if main else source_lines(self._docs.get(pos.file or "", ""))
         shown = self.setup.path.name if main else pos.file
         head = Line(f"{shown}:{pos.line}: {label(node)}: {how}")
         if not source:

@@ -531,6 +531,9 @@ class Flow:
     model: m.Response | None
     errors: tuple[Finding, ...] = ()
     unreadable: bool = False
+    source: str = ""
+    """The text as the parser decoded it (byte order mark, XML declaration: ``Loaded.text``),
+    so the debugger shows the lines the positions count, from the same bytes."""
 
 
 def load_flow(path: str | os.PathLike[str]) -> Flow:
@@ -538,7 +541,7 @@ def load_flow(path: str | os.PathLike[str]) -> Flow:
     loaded = load(Path(path))
     unreadable = any(f.code == FLOW_UNREADABLE.code for f in loaded.findings)
     errors = tuple(f for f in lint_loaded(loaded) if f.severity == "error")
-    return Flow(Path(path), None if errors else loaded.model, errors, unreadable)
+    return Flow(Path(path), None if errors else loaded.model, errors, unreadable, loaded.text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,46 @@ def test_documents_are_read_relative_to_the_model(tmp_path: Path) -> None:
     assert caught.value.finding.code == UNREADABLE.code
 
 
+@pytest.mark.parametrize(
+    ("declared", "codec"),
+    [("UTF-16", "utf-16"), ("ISO-8859-1", "latin-1")],
+    ids=["utf-16", "latin-1"],
+)
+def test_documents_are_decoded_as_every_answer_is(
+    tmp_path: Path, declared: str, codec: str
+) -> None:
+    """A canned document is decoded as a scenario's answer file is (byte order mark, XML
+    declaration, strict), so the campaign accepts what ``simulate`` accepts."""
+    text = (
+        f'<?xml version="1.0" encoding="{declared}"?>\n<Response><Say>K\u00f6ln</Say></Response>\n'
+    )
+    (tmp_path / "next.xml").write_bytes(text.encode(codec))
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        'call: {answer: 1}\nhttp: {documents: {"https://a.example.com/n": next.xml}}\n'
+    )
+    assert load_behaviour(model).documents["https://a.example.com/n"][0] == text
+
+
+def test_a_document_that_cannot_be_decoded_or_is_too_large_is_refused_where_named(
+    tmp_path: Path,
+) -> None:
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        'call: {answer: 1}\nhttp:\n  documents:\n    "https://a.example.com/n": next.xml\n'
+    )
+    (tmp_path / "next.xml").write_bytes(b"<Response>\n<Say>K\xf6ln</Say></Response>")
+    with pytest.raises(BehaviourError) as caught:
+        load_behaviour(model)
+    finding = caught.value.finding
+    assert (finding.line, finding.col) == (4, 32)  # the file name in the model
+    assert "cannot decode 'next.xml': not valid utf-8" in finding.message
+    assert "byte 0xf6" in finding.message and "(line 2, column 7)" in finding.message
+    (tmp_path / "next.xml").write_bytes(b"<Response>" + b" " * 1024 * 1024 + b"</Response>")
+    with pytest.raises(BehaviourError, match="larger than 1048576 bytes"):
+        load_behaviour(model)
+
+
 def test_a_selector_that_names_nothing_is_a_warning() -> None:
     flow = '<Response><Gather tag="menu"><Say>x</Say></Gather><Say tag="hi">y</Say></Response>'
     model = parse_behaviour(

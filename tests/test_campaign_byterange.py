@@ -116,6 +116,36 @@ def test_byte_ranges_give_the_rows_and_bad_row_numbers_of_a_whole_read(
     same(whole, got)
 
 
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.one_of(
+        csv_files().map(lambda d: ("r.csv", d)), jsonl_files().map(lambda d: ("r.jsonl", d))
+    ),
+    block=st.integers(1, 64),
+    where=st.floats(0, 1),
+    bad=st.sampled_from([b"\xff", b"\xe2\x82", b"\xc3", b"\xed\xa0\x80"]),
+)
+def test_bytes_that_are_not_utf8_read_alike_whole_and_by_ranges(
+    tmp_path: Path, data: tuple[str, bytes], block: int, where: float, bad: bytes
+) -> None:
+    """A whole read and a read by byte ranges report bytes that are not UTF-8 alike: the
+    same finding, naming the first bad byte and its line."""
+    name, content = data
+    at = int(len(content) * where)
+    content = content[:at] + bad + content[at:]
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnicodeDecodeError) as error:
+        content.decode("utf-8")
+    whole = load_recipients(path)
+    same(whole, chunked(str(path), block)[0])
+    assert whole.unreadable and [f.code for f in whole.findings] == ["CP014"]
+    start, reason = error.value.start, error.value.reason
+    assert whole.findings[0].message.endswith(f"not UTF-8 at byte {start} ({reason})")
+
+
 def test_a_quoted_newline_across_blocks_keeps_its_row(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text(

@@ -32,7 +32,7 @@ VOICEMAIL = EXAMPLES / "voicemail.xml"
 def session(path: Path, **options: object) -> Session:
     flow = load_flow(path)
     assert flow.model is not None, flow.errors
-    setup = Setup(flow.model, path, path.read_text(encoding="utf-8"), **options)  # type: ignore[arg-type]
+    setup = Setup(flow.model, path, flow.source, **options)  # type: ignore[arg-type]
     return Session(setup)
 
 
@@ -569,3 +569,18 @@ def test_a_session_is_the_scripted_call_of_its_answers(data: st.DataObject) -> N
     assert shown == (scripted.events if s.ended else scripted.events[: len(shown)])
     with tempfile.TemporaryDirectory() as folder:
         replays(s, Path(folder))
+
+
+def test_where_numbers_lines_as_the_parser_does(tmp_path: Path) -> None:
+    """A Say holding U+2028 (a line break to ``str.splitlines``, a character to XML): the
+    lines ``where`` shows are the lines the positions name."""
+    path = written(tmp_path, (
+        "<Response>\n  <Say>one\u2028two</Say>\n  <Pause length=\"500\"/>\n  <Hangup/>\n"
+        "</Response>\n"
+    ))  # fmt: skip
+    s = session(path)
+    s.start()
+    shown = [line.text for line in s.execute("where").lines]
+    assert shown[0].endswith(":4: Hangup: the call ended here")
+    assert "->    4    <Hangup/>" in shown and '      3    <Pause length="500"/>' in shown
+    assert s.execute("break 3").lines[0].text == "breakpoint at L3 Pause"

@@ -13,17 +13,22 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from corpus import VALID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_hostile_corpus import obeying_permissions
 
 from callflow import fsio
 from callflow.cli import cli
 from callflow.cli import fmt as fmt_cli
+from callflow.parser import load_file
 
 LEGACY = VALID / "alias-spellings.xml"
 OLD = 1_000_000_000
@@ -182,6 +187,135 @@ def test_read_regular_refuses_a_fifo_without_blocking_and_a_device(tmp_path: Pat
                         (tmp_path, "is a directory")):  # fmt: skip
         with pytest.raises(OSError, match=words):
             fsio.read_regular(path, 100)
+
+
+def test_read_as_seen_reads_the_file_a_stat_described_in_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lint cache's read: one ``read`` of the size the status gave (plus one byte, to
+    see growth), and refused (``FileChanged``) once the file is not what the status said."""
+    path = tmp_path / "flow.xml"
+    path.write_bytes(b"<Response/>")
+    seen = path.stat()
+    sizes: list[int] = []
+    real_read = os.read
+
+    def read(fd: int, size: int) -> bytes:
+        sizes.append(size)
+        return real_read(fd, size)
+
+    monkeypatch.setattr(os, "read", read)
+    assert fsio.read_as_seen(path, seen, 100) == b"<Response/>"
+    assert sizes == [seen.st_size + 1]
+    monkeypatch.undo()
+    path.write_bytes(b"<Response></Response>")  # same inode, another size
+    with pytest.raises(fsio.FileChanged, match="changed since it was examined"):
+        fsio.read_as_seen(path, seen, 100)
+    replaced = tmp_path / "new.xml"
+    replaced.write_bytes(b"<Response/>")
+    os.replace(replaced, path)  # same size, another inode
+    with pytest.raises(fsio.FileChanged):
+        fsio.read_as_seen(path, seen, 100)
+    with pytest.raises(fsio.TooLarge, match="11 bytes; the limit is 5"):
+        fsio.read_as_seen(path, path.stat(), 5)
+
+
+def test_read_as_seen_refuses_what_read_regular_refuses(tmp_path: Path) -> None:
+    fifo = tmp_path / "flow.xml"
+    os.mkfifo(fifo)
+    for path, words in ((fifo, "not a regular file"), ("/dev/zero", "not a regular file"),
+                        (tmp_path, "is a directory")):  # fmt: skip
+        with pytest.raises(OSError, match=words):  # at once: a FIFO does not block
+            fsio.read_as_seen(path, os.stat(path), 100)
+
+
+@settings(max_examples=40, deadline=None)
+@given(before=st.binary(max_size=300), after=st.binary(max_size=300))
+def test_read_as_seen_gives_the_bytes_seen_or_refuses(before: bytes, after: bytes) -> None:
+    """Whatever the file became after the stat, the read gives the bytes of a file of the
+    status seen, or ``FileChanged``: never bytes of another size."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "flow.xml"
+        path.write_bytes(before)
+        seen = path.stat()
+        path.write_bytes(after)
+        try:
+            data = fsio.read_as_seen(path, seen, 1000)
+        except fsio.FileChanged:
+            assert len(after) != len(before)
+        else:
+            assert data == after and len(data) == seen.st_size
+
+
+def test_read_regular_reads_a_file_that_does_not_change_in_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A buffer the size of the file (plus one byte, to see growth), not of the limit; a
+    file its status says is empty (as /proc files do) is still read to its end."""
+    path = tmp_path / "flow.xml"
+    path.write_bytes(b"<Response/>")
+    sizes: list[int] = []
+    real_read = os.read
+
+    def read(fd: int, size: int) -> bytes:
+        sizes.append(size)
+        return real_read(fd, size)
+
+    monkeypatch.setattr(os, "read", read)
+    assert fsio.read_regular(path, 10 * 1024 * 1024) == b"<Response/>"
+    assert fsio.read_regular(path) == b"<Response/>"
+    assert sizes == [12, 12]
+    status = Path("/proc/self/status")
+    if status.exists() and status.stat().st_size == 0:
+        assert b"Pid:" in fsio.read_regular(status)
+
+
+def test_read_regular_refuses_a_file_over_the_limit_before_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.xml"
+    path.write_bytes(b"x" * 5000)
+    monkeypatch.setattr(os, "read", lambda fd, size: pytest.fail("read a file too large"))
+    with pytest.raises(fsio.TooLarge) as refused:
+        fsio.read_regular(path, 4999, refuse=True)
+    assert (refused.value.size, refused.value.limit) == (5000, 4999)
+    monkeypatch.undo()
+    real_fstat = os.fstat
+
+    def grew(fd: int) -> os.stat_result:  # the status said 10 bytes; the file holds 5000
+        st = list(real_fstat(fd))
+        st[stat.ST_SIZE] = 10
+        return os.stat_result(st)
+
+    monkeypatch.setattr(os, "fstat", grew)
+    with pytest.raises(fsio.TooLarge, match="4001 bytes; the limit is 4000"):
+        fsio.read_regular(path, 4000, refuse=True)
+    assert fsio.read_regular(path, 4000) == b"x" * 4001
+
+
+def test_a_fifo_swapped_in_after_a_check_never_hangs_the_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The document reader checks the file it opened, not a status taken before: a FIFO that
+    a ``stat`` saw as a regular file is refused at once (CF011), not waited on."""
+    regular = tmp_path / "regular.xml"
+    regular.write_bytes(b"<Response/>")
+    fifo = tmp_path / "flow.xml"
+    os.mkfifo(fifo)
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: real_stat(regular, *a, **k))
+    found: list[list[str]] = []
+    reader = threading.Thread(
+        target=lambda: found.append([f.render() for f in load_file(fifo).findings]), daemon=True
+    )
+    reader.start()
+    reader.join(timeout=5)
+    if reader.is_alive():  # blocked in open(): a writer lets it go
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=5)
+        pytest.fail("the parser waited on a FIFO")
+    ((finding,),) = found
+    assert "CF011" in finding and "not a regular file" in finding
 
 
 def test_read_regular_reads_one_byte_past_the_bound(tmp_path: Path) -> None:

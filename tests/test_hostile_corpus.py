@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -450,10 +451,14 @@ def test_an_unreadable_file_is_cf011_even_where_permissions_do_not_apply(
     path = tmp_path / "locked.xml"
     shutil.copyfile(HOSTILE / "twin.xml", path)
 
-    def denied(*args: object, **kwargs: object) -> None:
-        raise PermissionError(13, "Permission denied", str(path))
+    real_open = os.open
 
-    monkeypatch.setattr(parser, "open", denied, raising=False)
+    def denied(name: str, *args: Any, **kwargs: Any) -> int:
+        if os.fspath(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
     result = lint_file(str(path))
     assert result.unreadable
     (finding,) = result.findings

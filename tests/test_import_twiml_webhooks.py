@@ -1,16 +1,19 @@
 """``callflow import twiml --webhook-map``: per request of the converted flow, what Twilio
-sent and what Opentact sends. The Opentact side is checked against the requests the simulator
-builds (simulator/requests.py), so the map cannot drift from what a backend really gets."""
+sent and what Opentact sends. Both the map and the simulator's requests (simulator/requests.py)
+take the names from callflow.requests_contract; the behaviour is checked here too, so the map
+cannot drift from what a backend really gets."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 from click.testing import CliRunner
 
+from callflow import model as m
+from callflow import requests_contract as contract
 from callflow.cli import cli
 from callflow.importers import convert_twiml
 from callflow.importers.report import Webhook
@@ -59,6 +62,27 @@ def test_the_map_names_the_parameters_opentact_sends(case: str) -> None:
 
 def _same_added(hook: Webhook, request: HttpRequest) -> bool:
     return urlsplit(hook.url).query in urlsplit(request.url).query
+
+
+def test_the_names_of_one_contract_are_what_the_simulator_sends_and_the_map_lists() -> None:
+    """``callflow.requests_contract`` is the one statement of the names: a tagged POST Gather's
+    request carries exactly its query parameters and body keys, and the importer's map of a
+    converted Gather lists the same query parameters (a converted command has no tag)."""
+    flow = m.Response(children=(
+        m.Gather(url="https://ivr.example.com/pin", method="POST", tag="pin",
+                 children=(m.Say(content="PIN?"), m.Meta(name="lang", value="fr"))),
+    ))  # fmt: skip
+    http = Keep()
+    simulate(flow, caller=CallerScript(actions=(Press("1"),)), http=http)
+    (request,) = http.requests
+    sent = [k for k, _ in parse_qsl(urlsplit(request.url).query, keep_blank_values=True)]
+    expected = [*contract.GATHER_PARAMS, *contract.CALL_PARAMS, contract.TAG_PARAM]
+    assert sent == [*expected, "lang"]  # the Meta last
+    assert request.body is not None
+    assert list(request.body) == [*contract.BODY_KEYS, *contract.GATHER_BODY_KEYS]
+    _, report = convert_twiml(f"<Response>{CASES['pin gather'][0]}</Response>", base_url=BASE)
+    (hook,) = report.webhooks
+    assert hook.opentact == (*contract.GATHER_PARAMS, *contract.CALL_PARAMS)
 
 
 def test_redirect_and_twilio_side() -> None:

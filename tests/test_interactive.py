@@ -150,6 +150,37 @@ def test_a_piped_session_echoes_each_command_after_its_prompt(tmp_path: Path) ->
     assert result.exit_code == 0 and "1 passed, 0 failed" in result.output
 
 
+FOREIGN = (
+    '<?xml version="1.0" encoding="{}"?>\n<Response>\n  <Say>Gr\u00fc\u00dfe aus K\u00f6ln</Say>\n'
+    '  <Pause length="500"/>\n  <Hangup/>\n</Response>\n'
+)
+"""A flow whose text is not UTF-8: the declaration names the encoding (``{}``)."""
+
+
+@pytest.mark.parametrize(
+    ("declared", "codec"),
+    [("UTF-16", "utf-16"), ("ISO-8859-1", "latin-1")],
+    ids=["utf-16", "latin-1"],
+)
+def test_where_shows_the_source_as_the_parser_read_it(
+    tmp_path: Path, declared: str, codec: str
+) -> None:
+    """A UTF-16 file (byte order mark) and a Latin-1 one (XML declaration): ``where`` and
+    ``break`` show the characters the parser read, not bytes read as UTF-8."""
+    flow = tmp_path / "greeting.xml"
+    flow.write_bytes(FOREIGN.format(declared).encode(codec))
+    code, out = piped(str(flow), commands="break 4\nbreak 1\nwhere\n")
+    assert code == 1, out  # break 1 is refused: it names what line 1 holds
+    assert "\ufffd" not in out and "\x00" not in out
+    assert "breakpoint at L4 Pause" in out
+    assert (
+        f'line 1 has no command to stop at (it holds \'<?xml version="1.0" encoding="{declared}'
+        in out
+    )
+    assert "      3    <Say>Gr\u00fc\u00dfe aus K\u00f6ln</Say>\n  *   4    <Pause" in out
+    assert "->    5    <Hangup/>" in out
+
+
 def test_end_of_input_hangs_up(tmp_path: Path) -> None:
     code, out = piped(str(MENU), commands="2\n")
     assert code == 0

@@ -117,13 +117,13 @@ def test_status_shortcut_is_taken_for_old_files_only(
     monkeypatch.setattr(lintcache, "_clock", time.time_ns)
     lint(str(tree), cache=cache)  # fresh.xml is read just after it was written
     reads: list[str] = []
-    real = lint_module._read_plain
+    real = lint_module.read_as_seen
 
-    def counting(path: str, st: os.stat_result) -> bytes | None:
+    def counting(path: str, st: os.stat_result, max_bytes: int) -> bytes:
         reads.append(path)
-        return real(path, st)
+        return real(path, st, max_bytes)
 
-    monkeypatch.setattr(lint_module, "_read_plain", counting)
+    monkeypatch.setattr(lint_module, "read_as_seen", counting)
     assert lint(str(tree), cache=cache).exit_code == 1
     assert reads == [str(fresh)]
 

@@ -31,6 +31,7 @@ from simulator.load.call import (
 )
 from simulator.load.stats import Collector, first_over, percentile
 from simulator.machine import Machine
+from simulator.scenario import load_flow
 
 DOC = '<?xml version="1.0"?>\n<Response>\n  <Say>Hello.</Say>\n</Response>\n'
 FLOW = """<?xml version="1.0" encoding="UTF-8"?>
@@ -58,6 +59,20 @@ def _caller(tmp_path: Path, text: str, **kw: object) -> Caller:
     path.write_text(text, encoding="utf-8")
     flow = callflow.parse(path)
     return Caller(flow, str(path), **kw)  # type: ignore[arg-type]
+
+
+def test_the_commands_lines_are_the_flow_as_the_parser_read_it(tmp_path: Path) -> None:
+    """A Latin-1 flow (XML declaration): each command's line text, the label a campaign
+    report shows, comes from the text the parser decoded, not the bytes read as UTF-8."""
+    path = tmp_path / "flow.xml"
+    text = FLOW.replace("UTF-8", "ISO-8859-1").replace("Welcome to the shop.", "Gr\u00fc\u00dfe!")
+    path.write_bytes(text.encode("latin-1"))
+    flow = load_flow(path)
+    assert flow.model is not None
+    behaviour = parse_behaviour(MODEL, str(tmp_path / "b.yaml"))
+    caller = Caller(flow.model, str(path), behaviour, source=flow.source)
+    sites = caller._flow_map(behaviour)[0].sites.values()
+    assert next(s.text for s in sites if s.command == "Say") == "Gr\u00fc\u00dfe!"
 
 
 def _req(command: str = "Callback", timeout_ms: int = 1000) -> HttpRequest:

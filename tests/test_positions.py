@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import pickle
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from callflow import model as m
 from callflow import positions
@@ -91,3 +94,31 @@ def test_positions_fall_back_to_lxml_lines_when_the_scan_disagrees() -> None:
     pos = m.lazy_pos(source, 2)
     assert (pos.file, pos.line, pos.col) == ("f.xml", 4, 1)  # lxml's line of <Say>, column 1
     assert source.locate(99) == (1, 1)
+
+
+_NO_BREAK = st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)))
+
+
+@given(st.lists(st.tuples(_NO_BREAK, st.sampled_from(["\n", "\r\n", "\r"])), min_size=1),
+       _NO_BREAK)  # fmt: skip
+def test_source_lines_are_the_lines_positions_count(
+    ended: list[tuple[str, str]], last: str
+) -> None:
+    """CR, LF and CRLF end a line, nothing else does (U+2028, U+0085, form feed are
+    characters of the line), and line N is the text from ``line_starts(text)[N - 1]``."""
+    for (_, brk), (after, _) in itertools.pairwise(ended):
+        assume(not (brk == "\r" and after == ""))  # "\r" + "" + "\n..." is one CRLF
+    assume(not (ended[-1][1] == "\r" and last.startswith("\n")))
+    text = "".join(line + brk for line, brk in ended) + last
+    lines = positions.source_lines(text)
+    assert lines == [line for line, _ in ended] + ([last] if last else [])
+    starts = positions.line_starts(text)
+    assert [text[a : a + len(line)] for a, line in zip(starts, lines, strict=False)] == lines
+
+
+def test_source_lines_keep_what_splitlines_would_break_on() -> None:
+    text = "<Response>\n  <Say>one\u2028two\x85three</Say>\r\n  <Hangup/>\r</Response>\n"
+    assert positions.source_lines(text) == [
+        "<Response>", "  <Say>one\u2028two\x85three</Say>", "  <Hangup/>", "</Response>"
+    ]  # fmt: skip
+    assert parse(text).commands[1].pos.line == 3  # type: ignore[union-attr]

@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 from callflow.cli import cli
 from simulator.web.app import create_app
 from simulator.web.calls import Calls
+from simulator.web.phone import Phone
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HOST = "testserver"
@@ -95,6 +96,31 @@ def test_the_page_shows_the_source_as_the_parser_read_it(served: Path) -> None:
     page = client(served).get("/api/flow", params={"name": "wide.xml"}).json()
     assert page["source"] == text
     assert [f for f in page["findings"] if f["severity"] == "error"] == []
+
+
+@pytest.mark.parametrize(
+    ("declared", "codec"),
+    [("UTF-16", "utf-16"), ("ISO-8859-1", "latin-1")],
+    ids=["utf-16", "latin-1"],
+)
+def test_the_phone_debugs_the_source_as_the_parser_read_it(
+    served: Path, declared: str, codec: str
+) -> None:
+    """The call a tab places reads its lines (``where``, a refused ``break``) as the parser
+    read the file: byte order mark, XML declaration."""
+    text = (
+        f'<?xml version="1.0" encoding="{declared}"?>\n<Response>\n'
+        "  <Say>Gr\u00fc\u00dfe aus K\u00f6ln</Say>\n  <Hangup/>\n</Response>\n"
+    )
+    (served / "greeting.xml").write_bytes(text.encode(codec))
+    phone = Phone(served / "greeting.xml", "greeting.xml")
+    try:
+        shown = [line.text for line in phone.session.execute("where").lines]
+        refused = phone.session.execute("break 1").lines[0].text
+    finally:
+        phone.close()
+    assert "      3    <Say>Gr\u00fc\u00dfe aus K\u00f6ln</Say>" in shown
+    assert f'(it holds \'<?xml version="1.0" encoding="{declared}"?>\')' in refused
 
 
 def test_a_flow_page_has_source_findings_and_graph(served: Path) -> None:

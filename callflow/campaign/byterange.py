@@ -25,7 +25,6 @@ block boundary may be reported on a different line than a whole read reports it.
 from __future__ import annotations
 
 import csv
-import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,7 +37,9 @@ from callflow.campaign.recipients import (
     UNREADABLE,
     Recipients,
     mark_duplicates,
+    not_utf8,
     parse_recipients,
+    reader_lines,
     recipients_format,
 )
 from callflow.diagnostics import Finding
@@ -95,14 +96,6 @@ def _line_start(f: IO[bytes], pos: int, size: int) -> int:
     return size
 
 
-def _lines(text: str, fmt: str) -> list[str]:
-    """The lines as the reader counts them: ``csv`` over ``io.StringIO(newline="")``,
-    JSON lines by ``str.splitlines``."""
-    if fmt == "jsonl":
-        return text.splitlines(keepends=True)
-    return io.StringIO(text, newline="").readlines()
-
-
 def _record_starts(lines: list[str]) -> tuple[list[int], bool]:
     """(index of the first line of every record, whether the text ends inside a quoted
     field), by Python's csv reader from the start of a record."""
@@ -146,7 +139,7 @@ def scan_block(path: str, fmt: str, offset: int, length: int) -> BlockScan:
         f.seek(start)
         data = f.read(end - start)
     text = data.decode("utf-8", errors="replace")
-    lines = _lines(text, fmt)
+    lines = reader_lines(text, fmt)
     if not lines:  # a nominal block inside one long line: the state goes through unchanged
         return BlockScan(start, end, 0, (None, None), (None, None), (False, True))
     if fmt == "jsonl":
@@ -180,7 +173,7 @@ def _header_end(text: str, complete: bool) -> int | None:
     """Lines of ``text`` up to the end of the first record with a non-blank cell (the one
     ``parse_recipients`` takes for the header); None when ``text`` is a beginning too short to
     tell."""
-    lines = _lines(text, "csv")
+    lines = reader_lines(text, "csv")
     reader = csv.reader(iter(lines))
     while True:
         try:
@@ -209,7 +202,7 @@ def read_header(path: str, size: int) -> tuple[str, Header]:
                 return fmt, Header()
             count = _header_end(text, complete)
             if count is not None:
-                head = "".join(_lines(text, "csv")[:count])
+                head = "".join(reader_lines(text, "csv")[:count])
                 return fmt, Header(head, len(head.encode("utf-8")), count)
         want *= 2
 
@@ -250,12 +243,7 @@ def read_chunk(path: str, file: str, fmt: str, chunk: Chunk, header: Header) -> 
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8", errors="replace")
-        line = chunk.line + len(_lines(before + "x", fmt)) - 1
-        message = (
-            f"cannot read the recipients: not UTF-8 at byte {chunk.start + exc.start}"
-            f" ({exc.reason})"
-        )
+        message, line = not_utf8(data, exc, fmt, chunk.line, chunk.start)
         out = Recipients(file, unreadable=True)
         out.findings.append(Finding(UNREADABLE.code, UNREADABLE.severity, message, file, line, 1))
         return out

@@ -347,6 +347,26 @@ def recipients_format(file: str, text: str) -> str:
     return "jsonl" if text.removeprefix("\ufeff").lstrip().startswith("{") else "csv"
 
 
+def reader_lines(text: str, fmt: str) -> list[str]:
+    """The lines as the reader counts them: ``csv`` over ``io.StringIO(newline="")``,
+    JSON lines by ``str.splitlines``."""
+    if fmt == "jsonl":
+        return text.splitlines(keepends=True)
+    return io.StringIO(text, newline="").readlines()
+
+
+def not_utf8(
+    data: bytes, exc: UnicodeDecodeError, fmt: str, first_line: int = 1, first_byte: int = 0
+) -> tuple[str, int]:
+    """The message and line of the first bytes of ``data`` that are not UTF-8 (``exc``), for a
+    whole file or a part of one starting at ``first_line`` and byte ``first_byte``: a whole
+    read and a read by byte ranges say the same thing."""
+    before = data[: exc.start].decode("utf-8")  # valid: the error is the first bad byte
+    line = first_line + len(reader_lines(before + "x", fmt)) - 1
+    at = first_byte + exc.start
+    return f"cannot read the recipients: not UTF-8 at byte {at} ({exc.reason})", line
+
+
 def parse_recipients(
     text: str, file: str, fmt: str | None = None, *, numbers: bool = True, first_line: int = 1
 ) -> Recipients:
@@ -376,10 +396,16 @@ def load_recipients(
         data = read_regular(file, MAX_BYTES)
         if len(data) > MAX_BYTES:
             raise OSError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    except OSError as exc:
         out = Recipients(file, unreadable=True)
-        out._add(UNREADABLE, f"cannot read the recipients: {reason}", 1)
+        out._add(UNREADABLE, f"cannot read the recipients: {exc.strerror or exc}", 1)
+        return out
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        valid = data[: exc.start].decode("utf-8")
+        message, line = not_utf8(data, exc, fmt or recipients_format(file, valid))
+        out = Recipients(file, unreadable=True)
+        out._add(UNREADABLE, message, line)
         return out
     return parse_recipients(text, file, fmt, numbers=numbers)

@@ -50,7 +50,7 @@ def debug(scenario: Scenario, flow: Flow, options: dict[str, Any], *, colour: bo
     setup = Setup(
         flow=flow.model,
         path=flow.path,
-        source=flow.path.read_text(encoding="utf-8", errors="replace"),
+        source=flow.source,
         context=scenario.context,
         caller=scenario.caller,
         http=opener,

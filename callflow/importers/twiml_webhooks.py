@@ -1,14 +1,15 @@
 """What a backend receives: the parameters Twilio sent to each TwiML URL, and what Opentact
 sends to the URL it became (``callflow import twiml --webhook-map``).
 
-The Opentact side follows ``docs/http-requests.md``; ``tests/test_import_twiml_webhooks.py``
-checks these names against the requests the simulator builds, so the two cannot drift apart.
+The Opentact side is ``callflow.requests_contract``, the names the simulator's requests are
+built from, so the map lists what a backend will receive.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from callflow import requests_contract as contract
 from callflow.importers.report import Webhook
 from callflow.importers.twiml_context import Context
 
@@ -24,12 +25,8 @@ TWILIO_EXTRA: dict[str, tuple[str, ...]] = {
 }
 """What Twilio adds for the request of each verb's action (or a Redirect)."""
 
-OPENTACT_CALL = ("from", "tn", "call", "sca", "state")
-"""Query parameters Opentact sends with every request (and ``tag`` when the command has one)."""
-OPENTACT_GATHER = ("dtmf", "attempts", "success")
-"""What a ``Gather url`` adds before the call parameters."""
-OPENTACT_BODY = "JSON body {call, meta}"
-"""What a POST (or ``body="true"``) adds; a Gather's body also holds dtmf, attempts, history."""
+OPENTACT_BODY = f"JSON body {{{', '.join(contract.BODY_KEYS)}}}"
+"""What a POST (or ``body="true"``) adds, as the map shows it."""
 
 
 def record(
@@ -45,7 +42,8 @@ def record(
 ) -> None:
     """Add one request of the converted flow to the report's webhook map. ``added`` names the
     query parameters the conversion wrote into the URL or as Meta (``Digits``)."""
-    opentact = (*OPENTACT_GATHER, *OPENTACT_CALL) if gather_url else OPENTACT_CALL
+    call = contract.CALL_PARAMS  # a converted command has no tag
+    opentact = (*contract.GATHER_PARAMS, *call) if gather_url else call
     opentact = (*added, *opentact)
     if method == "POST":
         opentact = (*opentact, OPENTACT_BODY)

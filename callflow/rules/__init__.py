@@ -110,7 +110,7 @@ def check(root: m.Response, codes: frozenset[str] | None = None) -> Iterator[tup
 
 def _visit(node: m.Node, scope: Scope, tables: Tables, found: list[tuple[Rule, Hit]]) -> None:
     """The rules for ``node``, then its element children in order (the order of ``base.walk``);
-    the elements nest at most ``parser.MAX_DEPTH`` deep in a parsed document."""
+    the elements nest at most ``model.MAX_DEPTH`` deep (the parser and the builder refuse more)."""
     children = node.children
     leaf = not children or (
         isinstance(children[0], m.Comment) and all(isinstance(c, m.Comment) for c in children)

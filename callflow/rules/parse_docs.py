@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import textwrap
 
-from callflow.parser import MAX_BYTES, MAX_DEPTH, MAX_NODES
+from callflow.model import MAX_DEPTH
+from callflow.parser import MAX_BYTES, MAX_NODES
 
 PARSE_DOCS: dict[str, str] = {
     "CF001": (

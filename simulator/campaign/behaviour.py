@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from yaml.nodes import Node
 
 from callflow import types as ct
+from callflow.decoding import Undecodable, decode
 from callflow.diagnostics import Finding, RuleInfo
 from callflow.fsio import read_regular
 from simulator.conditions import check_start
@@ -216,9 +217,15 @@ def _document(r: _Reader, base: Path, node: Node, url: str) -> tuple[str, str]:
     path = Path(os.path.normpath(base / raw))
     try:
         data = read_regular(path, MAX_BYTES)
-        return data.decode("utf-8"), str(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        r.fail(node, BAD_VALUE, f"http.documents: cannot read {raw!r}: {exc}")
+    except OSError as exc:
+        r.fail(node, BAD_VALUE, f"http.documents: cannot read {raw!r}: {exc.strerror or exc}")
+    if len(data) > MAX_BYTES:
+        r.fail(node, BAD_VALUE, f"http.documents: {raw!r} is larger than {MAX_BYTES} bytes")
+    try:  # as every answer is decoded (simulator.http.answer_of): BOM, XML declaration
+        return decode(data), str(path)
+    except Undecodable as exc:
+        where = f"line {exc.line}, column {exc.col}"
+        r.fail(node, BAD_VALUE, f"http.documents: cannot decode {raw!r}: {exc.message} ({where})")
 
 
 def _read(r: _Reader, root: Node, base: Path) -> Behaviour:

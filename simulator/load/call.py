@@ -20,11 +20,11 @@ import random
 import uuid
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from callflow import graph
 from callflow import model as m
+from callflow.positions import source_lines
 from simulator.caller import CallerScript, DialOutcome
 from simulator.campaign.behaviour import Behaviour
 from simulator.campaign.call import DEFAULT_FROM, CampaignProvider, FlowMap
@@ -195,11 +195,13 @@ class Caller:
     limits: Limits = field(default_factory=Limits)
     outbound: bool = False
     """Calls are placed by a campaign (outbound): the callee may not answer (``call.answer``)."""
+    source: str = ""
+    """The flow's text as the parser read it (``Flow.source``), for each command's line."""
     _map: tuple[FlowMap, dict[int, str]] | None = field(default=None, compare=False, repr=False)
 
     def _flow_map(self, behaviour: Behaviour) -> tuple[FlowMap, dict[int, str]]:
         if self._map is None:
-            lines = _source_lines(self.file)
+            lines = source_lines(self.source)
             found = (FlowMap(self.flow, behaviour, lines), graph.site_ids(self.flow))
             object.__setattr__(self, "_map", found)
             return found
@@ -243,13 +245,6 @@ def _nothing(machine: Machine, node: m.Node) -> None:
 def _with_uuid(ctx: CallContext, call_uuid: str) -> CallContext:
     return CallContext(ctx.from_, ctx.to, ctx.direction, ctx.state, ctx.county, ctx.start,
                        ctx.tz, call_uuid, ctx.app_uuid, dict(ctx.extra))  # fmt: skip
-
-
-def _source_lines(file: str) -> list[str]:
-    try:
-        return Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
 
 
 def call_rng(seed: int, user: str, call: int) -> random.Random:

@@ -168,7 +168,8 @@ def build_caller(
         extra["context"] = context
     if limits is not None:
         extra["limits"] = limits
-    return Caller(checked.model, str(checked.path), model, script, outbound=outbound, **extra)
+    return Caller(checked.model, str(checked.path), model, script, outbound=outbound,
+                  source=checked.source, **extra)  # fmt: skip
 
 
 class CallflowUser(HttpUser):  # type: ignore[misc]  # Any when locust lacks type information

@@ -135,7 +135,7 @@ class Phone:
         if flow.model is None:
             first = flow.errors[0].render() if flow.errors else f"{self.name} cannot be read"
             raise Refused(f"{self.name} has lint errors, so no call can be placed: {first}")
-        source = self.path.read_text(encoding="utf-8", errors="replace")
+        source = flow.source  # as the parser read it (byte order mark, XML declaration)
         setup = Setup(flow=flow.model, path=self.path, source=source)
         given = self.scenario
         if given is not None:
