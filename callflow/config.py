@@ -21,6 +21,7 @@ from typing import Any, cast
 from callflow import rules
 from callflow.diagnostics import Severity
 from callflow.fsio import read_regular
+from callflow.lazyre import lazy_compile
 from callflow.parser import PARSE_RULES
 
 CONFIG_FILES = ("callflow.toml", "pyproject.toml")
@@ -32,7 +33,7 @@ PARSE_CODES = frozenset(info.code for info in PARSE_RULES)
 ALL_CODES = frozenset(info.code for info in rules.all_rule_infos())
 CHECKABLE = ALL_CODES - PARSE_CODES
 """Codes that ``select``, ``ignore`` and ``severity`` can change."""
-_PREFIX = re.compile(r"CF\d{0,3}")
+_PREFIX = lazy_compile(r"CF\d{0,3}")
 COMMAND_LINE = "command line"
 
 

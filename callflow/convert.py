@@ -21,6 +21,7 @@ from lxml import etree
 from callflow import grammar as g
 from callflow import model as m
 from callflow import types as t
+from callflow.lazyre import lazy_compile
 from callflow.positions import SourceMap
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
@@ -193,8 +194,8 @@ def _inline(before: str) -> bool:
     return bool(before.rpartition("\n")[2].strip())
 
 
-_TOP_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
-_DECLARATION = re.compile(r"<\?xml[\s?]")
+_TOP_ITEM = lazy_compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
+_DECLARATION = lazy_compile(r"<\?xml[\s?]")
 
 
 def _prolog_inline(text: str, count: int) -> list[bool]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import os
-import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from callflow import model as m
 from callflow import rules, schema
 from callflow.config import DEFAULT, PARSE_CODES, Configs, Settings
 from callflow.diagnostics import Finding
+from callflow.lazyre import lazy_compile
 from callflow.lintcache import LintCache, content_key, digest, from_rows, to_rows
 from callflow.parser import MAX_BYTES, UNREADABLE, Loaded, load, load_bytes, load_file
 from callflow.serializer import to_xml
@@ -48,9 +48,9 @@ class SourceText:
     later line of a start tag written over several lines.
     """
 
-    _NAME = re.compile(r"<[^\s/>]+")
-    _ATTR = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
-    _BREAK = re.compile(r"\r\n?|\n")
+    _NAME = lazy_compile(r"<[^\s/>]+")
+    _ATTR = lazy_compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
+    _BREAK = lazy_compile(r"\r\n?|\n")
 
     def __init__(self, text: str) -> None:
         self.text = text

@@ -24,6 +24,7 @@ from lxml import etree
 from callflow import rules
 from callflow.diagnostics import Finding, RuleInfo
 from callflow.lint import FileResult
+from callflow.types import NOT_XML_CHAR
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -181,7 +182,7 @@ def format_github(
 
 # ---- JUnit XML -------------------------------------------------------------------------------
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = NOT_XML_CHAR
 
 
 def _xml_text(text: str) -> str:

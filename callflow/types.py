@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from callflow.lazyre import lazy_compile
+
 US_STATES: tuple[str, ...] = (
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
     "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ",
@@ -170,7 +172,12 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-_XML_SPACE = re.compile(r"[ \t\n\r]+")
+_XML_SPACE = lazy_compile(r"[ \t\n\r]+")
+
+NOT_XML_CHAR = lazy_compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""A character XML 1.0 cannot hold, not even as a character reference: the complement of the
+Char production (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF). Written as
+the few excluded ranges, which compile in a tenth of the time of the negated production."""
 
 
 def _case_insensitive(word: str) -> str:
