@@ -8,12 +8,10 @@ test reports) and SARIF 2.1.0 (code-scanning dashboards).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -125,6 +123,8 @@ def format_json(
         "findings": [finding_dict(f) for r in results for f in r.findings],
         "summary": asdict(summary),
     }
+    import json  # only for this format: the text report is what most runs print
+
     return json.dumps(document, indent=2) + "\n"
 
 
@@ -203,6 +203,8 @@ def format_junit(
     suite's ``system-out`` holds every finding, warnings of passing files too.
 
     The schema allows one failure element per testcase, so the findings share it."""
+    from datetime import UTC, datetime  # only for this format
+
     cases = [(r, [f for f in r.findings if _failing(f, strict)]) for r in results]
     failed = sum(1 for r, failing in cases if failing and not r.unreadable)
     suite = etree.Element("testsuite", {
@@ -326,6 +328,8 @@ def format_sarif(
 ) -> str:
     """SARIF 2.1.0 for code scanning (GitHub ``upload-sarif``, GitLab, IDE viewers): paths
     relative to the working directory (``%SRCROOT%``), columns in code points."""
+    import json  # only for this format
+
     return json.dumps(sarif_log(results, summary), indent=2) + "\n"
 
 
