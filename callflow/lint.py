@@ -19,7 +19,14 @@ from callflow import rules, schema
 from callflow.config import DEFAULT, PARSE_CODES, Configs, Settings
 from callflow.diagnostics import Finding
 from callflow.lazyre import lazy_compile
-from callflow.lintcache import LintCache, content_key, digest, from_rows, to_rows
+from callflow.lintcache import (
+    LintCache,
+    content_key,
+    digest,
+    from_rows,
+    settings_digest,
+    to_rows,
+)
 from callflow.parser import MAX_BYTES, UNREADABLE, Loaded, load, load_bytes, load_file
 from callflow.serializer import to_xml
 from callflow.suppression import BAD_SUPPRESSION, MARK, Suppressions, collect
@@ -37,6 +44,8 @@ class FileResult:
     unreadable: bool = False
 
     def count(self, severity: str) -> int:
+        if not self.findings:  # most files
+            return 0
         return sum(1 for f in self.findings if f.severity == severity)
 
 
@@ -178,10 +187,6 @@ def _unreadable(path: str, reason: str) -> FileResult:
     return FileResult(path, [finding], unreadable=True)
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith(".")
-
-
 def _leads_out(path: str, root: str) -> bool:
     """A symbolic link whose target is outside the searched folder (a private file, say)."""
     return os.path.commonpath([os.path.realpath(path), root]) != root
@@ -211,7 +216,7 @@ def _walk(folder: str) -> tuple[list[str], list[FileResult]]:
             continue
         for entry in entries:
             name = entry.name
-            if _hidden(name):
+            if name[0] == ".":  # hidden
                 continue
             if entry.is_dir(follow_symlinks=False):
                 pending.append((entry.path, (*at, name)))
@@ -303,13 +308,21 @@ def lint_paths(
     the caller saves the cache.
     """
     items: list[_Job | FileResult] = []
+    tags: dict[int, str] = {}  # id(settings) -> its digest (a few Settings, alive all along)
     for found in expand(paths):
         if isinstance(found, FileResult):
             items.append(found)
             continue
         settings = configs.for_path(found) if configs is not None else DEFAULT
-        if not settings.excludes(found):
-            items.append(_lookup(found, settings, cache))
+        if settings.excludes(found):
+            continue
+        if cache is None:
+            items.append(_Job(found, settings))
+            continue
+        tag = tags.get(id(settings))
+        if tag is None:
+            tag = tags[id(settings)] = settings_digest(settings)
+        items.append(_lookup(found, settings, tag, cache))
     jobs_left = [item for item in items if isinstance(item, _Job)]
     workers = _workers(jobs, len(jobs_left))
     done: Iterator[FileResult]
@@ -343,17 +356,15 @@ class _Job:
         return lint_data(self.path, self.data, self.settings)
 
 
-def _lookup(path: str, settings: Settings, cache: LintCache | None) -> _Job | FileResult:
-    """The cached result of ``path``, or the job that lints it."""
-    if cache is None:
-        return _Job(path, settings)
+def _lookup(path: str, settings: Settings, tag: str, cache: LintCache) -> _Job | FileResult:
+    """The cached result of ``path`` (linted with ``settings``, whose digest is ``tag``), or
+    the job that lints it."""
     try:
         st = os.stat(path)
     except OSError:
         return _Job(path, settings)  # the linter reports why; never cached
-    known = cache.digest_of(path, st) if stat.S_ISREG(st.st_mode) else None
-    if known is not None:
-        rows = cache.get(content_key(known, settings))
+    if stat.S_ISREG(st.st_mode):
+        rows = cache.unchanged(path, st, tag)
         if rows is not None:
             return FileResult(path, from_rows(rows, path))
     data = _read_plain(path, st)
@@ -361,7 +372,7 @@ def _lookup(path: str, settings: Settings, cache: LintCache | None) -> _Job | Fi
         return _Job(path, settings)
     found = digest(data)
     cache.read_as(path, st, found)
-    key = content_key(found, settings)
+    key = content_key(found, tag)
     rows = cache.get(key)
     if rows is None:
         return _Job(path, settings, data, key)

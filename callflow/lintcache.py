@@ -96,9 +96,10 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
 
 
-def content_key(digest_: str, settings: Settings) -> str:
-    """The key of one file's result: its bytes' digest and the settings it is linted with."""
-    return digest_ + settings_digest(settings)
+def content_key(digest_: str, tag: str) -> str:
+    """The key of one file's result: its bytes' digest and the ``settings_digest`` of the
+    settings it is linted with."""
+    return digest_ + tag
 
 
 def to_rows(findings: Iterable[Finding]) -> list[Row]:
@@ -157,6 +158,13 @@ class LintCache:
         if type(results) is not dict or type(files) is not dict:
             return {}, {}
         return results, files
+
+    def unchanged(self, path: str, st: os.stat_result, tag: str) -> list[Row] | None:
+        """The rows of ``path`` linted with settings ``tag`` (``settings_digest``), when its
+        status shows no change since it was last read and its result is stored: the whole
+        lookup of an unchanged file, in one call."""
+        found = self.digest_of(path, st)
+        return None if found is None else self.get(content_key(found, tag))
 
     def digest_of(self, path: str, st: os.stat_result) -> str | None:
         """The digest of ``path``'s bytes as last read, if its status shows no change since."""

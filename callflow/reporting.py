@@ -47,11 +47,16 @@ class Summary:
 
 
 def summarize(results: Sequence[FileResult]) -> Summary:
+    """The counts of the summary line, in one pass over the findings."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for result in results:
+        for finding in result.findings:
+            counts[finding.severity] += 1
     return Summary(
         files=len(results),
-        errors=sum(r.count("error") for r in results),
-        warnings=sum(r.count("warning") for r in results),
-        infos=sum(r.count("info") for r in results),
+        errors=counts["error"],
+        warnings=counts["warning"],
+        infos=counts["info"],
         unreadable=sum(1 for r in results if r.unreadable),
     )
 
