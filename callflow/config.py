@@ -14,12 +14,12 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 from typing import Any, cast
 
 from callflow import rules
 from callflow.diagnostics import Severity
+from callflow.frozen import record
 from callflow.fsio import read_regular
 from callflow.lazyre import lazy_compile
 from callflow.parser import PARSE_RULES
@@ -41,7 +41,7 @@ class ConfigError(Exception):
     """A config file or option that cannot be used; the message says where (file:line:col)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Layer:
     """One source of settings, as written: a config file or the command line."""
 
@@ -59,7 +59,7 @@ class Layer:
     """The file's text, to point an error at the line that caused it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     """What one file is linted with (picklable, for worker processes)."""
 

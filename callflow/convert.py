@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -21,6 +20,7 @@ from lxml import etree
 from callflow import grammar as g
 from callflow import model as m
 from callflow import types as t
+from callflow.frozen import record
 from callflow.lazyre import lazy_compile
 from callflow.positions import SourceMap
 
@@ -116,7 +116,7 @@ def _constructor(cls: type[m.Node]) -> Callable[..., Any]:
     return make
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Plan:
     name: str
     alias: bool

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Any, ClassVar, Literal, Protocol
 
 from callflow import types as t
-from callflow.nodeclass import node_class
+from callflow.frozen import node_class, record
 
 Content = Literal["empty", "text", "mixed"]
 
@@ -125,7 +124,7 @@ def lazy_pos(src: Locator, index: int) -> Pos:
     return pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Spelling:
     """How the source wrote a node where that differs from the canonical form.
 
@@ -145,7 +144,7 @@ class Spelling:
     """Position of the old ``<Switch>`` this node was written inside (the parser dissolves it)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttrSpec:
     """One XML attribute: its name, type, default, aliases and one line of documentation."""
 

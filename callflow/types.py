@@ -8,9 +8,9 @@ XSD simple type that states the same rule for the schema (generated, see ``callf
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from callflow.frozen import record
 from callflow.lazyre import lazy_compile
 
 US_STATES: tuple[str, ...] = (
@@ -30,7 +30,7 @@ class AttrValueError(ValueError):
     """A value that breaks its attribute's type; the message says what was expected."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttrType:
     """A named value type: XSD simple type name, documentation and a regular expression.
 
@@ -78,7 +78,7 @@ class AttrType:
         return self.parse(value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IntType(AttrType):
     minimum: int | None = None
     maximum: int | None = None
@@ -102,7 +102,7 @@ class IntType(AttrType):
         return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BoolType(AttrType):
     def convert(self, raw: str) -> bool:
         return raw == "true"
@@ -116,7 +116,7 @@ class BoolType(AttrType):
         return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnumType(AttrType):
     """A closed set of words. ``fold_case`` accepts any case on input and keeps upper case."""
 
@@ -127,7 +127,7 @@ class EnumType(AttrType):
         return raw.upper() if self.fold_case else raw
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListType(AttrType):
     """A comma list of words, kept in Python as a tuple.
 

@@ -37,12 +37,12 @@ import bisect
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from callflow import model as m
 from callflow import positions
 from callflow.diagnostics import Finding, RuleInfo
+from callflow.frozen import record
 from callflow.lazyre import lazy_compile
 from callflow.serializer import escape_attr, escape_text
 from callflow.types import NOT_XML_CHAR
@@ -90,7 +90,7 @@ Context = Literal["text", "cdata", "attr", "attr'"]
 """Where a placeholder sits: element text, CDATA, a double- or single-quoted attribute."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Placeholder:
     """One ``{name}`` in a template: where it is and what it fills."""
 
@@ -155,7 +155,7 @@ class _Slot:
         self.escape = _ESCAPERS[placeholder.context]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Piece:
     """A stretch of the template: literal text, or a placeholder (template offsets)."""
 

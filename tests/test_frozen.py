@@ -1,8 +1,9 @@
-"""``node_class`` behaves as ``@dataclass(frozen=True, slots=True, kw_only=True)`` does.
+"""``node_class`` and ``record`` behave as ``@dataclass(frozen=True, slots=True[, kw_only])``.
 
-The model's classes use it to skip the per-class code generation of ``dataclasses``; these
-tests hold it to the generated methods' behaviour: same repr, equality, hash, pickling,
-``replace``, frozenness and errors, on a pair of classes declared both ways.
+The model's classes and the other frozen records use them to skip the per-class code
+generation of ``dataclasses``; these tests hold them to the generated methods' behaviour:
+same repr, equality, hash, pickling, ``replace``, frozenness and errors, on pairs of classes
+declared both ways.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callflow import model as m
-from callflow.nodeclass import node_class
+from callflow.frozen import node_class, record
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,3 +107,84 @@ def test_the_model_classes_are_built_this_way() -> None:
     assert pickle.loads(pickle.dumps(say)).pos == say.pos
     with pytest.raises(dataclasses.FrozenInstanceError):
         say.loop = 3  # type: ignore[misc]
+
+
+@dataclass(frozen=True, slots=True)
+class RefRecord:
+    code: str
+    line: int
+    hint: str | None = None
+    seen: int = field(default=0, compare=False)
+
+
+@record
+class FastRecord:
+    code: str
+    line: int
+    hint: str | None = None
+    seen: int = field(default=0, compare=False)
+
+
+record_args = st.tuples(
+    st.integers(min_value=0, max_value=4),  # how many fields given by position
+    st.fixed_dictionaries(
+        {"code": st.text(max_size=3), "line": st.integers()},
+        optional={"hint": st.none() | st.text(max_size=3), "seen": st.integers()},
+    ),
+)
+
+
+def _call(cls: Any, how: tuple[int, dict[str, Any]]) -> Any:
+    """``cls`` called with the first fields by position (as far as they are given), the rest
+    by keyword; the TypeError's message when the call is refused."""
+    positional, values = how
+    names = ["code", "line", "hint", "seen"]
+    args = [values[n] for n in names[:positional] if n in values]
+    rest = {k: v for k, v in values.items() if k not in names[: len(args)]}
+    try:
+        return cls(*args, **rest)
+    except TypeError as exc:
+        return str(exc).split("__init__()", 1)[-1]
+
+
+@given(record_args, record_args)
+def test_record_same_behaviour_as_a_frozen_slotted_dataclass(
+    a: tuple[int, dict[str, Any]], b: tuple[int, dict[str, Any]]
+) -> None:
+    ref_a, ref_b, fast_a, fast_b = (_call(c, x) for c in (RefRecord, FastRecord) for x in (a, b))
+    assert repr(fast_a) == repr(ref_a).replace("RefRecord(", "FastRecord(", 1)
+    assert (fast_a == fast_b) == (ref_a == ref_b)
+    assert (hash(fast_a) == hash(fast_b)) == (hash(ref_a) == hash(ref_b))
+    assert pickle.loads(pickle.dumps(fast_a)) == fast_a
+    assert dataclasses.astuple(fast_a) == dataclasses.astuple(ref_a)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        (("a",), {}),  # a required field missing
+        (("a", 1, None, 0, "extra"), {}),  # too many
+        (("a", 1), {"line": 2}),  # twice
+        (("a", 1), {"lien": 2}),  # unknown
+        ((), {"line": 1}),
+        ((), {}),  # two missing
+        ((), {"hint": "h"}),
+    ],
+)
+def test_record_refuses_the_calls_a_dataclass_refuses(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    messages = []
+    for cls in (RefRecord, FastRecord):
+        with pytest.raises(TypeError) as info:
+            cls(*args, **kwargs)
+        messages.append(str(info.value).split("__init__()", 1)[-1])
+    assert messages[0] == messages[1]
+
+
+def test_record_is_frozen_and_slotted() -> None:
+    fast = FastRecord("a", 1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.code = "b"  # type: ignore[misc]
+    assert not hasattr(fast, "__dict__")
+    assert dataclasses.replace(fast, line=2) == FastRecord("a", 2)
