@@ -327,9 +327,9 @@ _MAKERS: dict[type[m.Node], Callable[..., Any]] = {}
 def _maker(cls: type[m.Node]) -> Callable[..., Any]:
     """The parser's constructor of ``cls``: fills the slots directly, in half the time of the
     frozen dataclass's ``__init__`` (made on first use: the parser's module loads lxml)."""
-    from callflow.convert import _constructor
+    from callflow.convert import constructor_of
 
-    made = _MAKERS[cls] = _constructor(cls)
+    made = _MAKERS[cls] = constructor_of(cls)
     return made
 
 

@@ -147,12 +147,10 @@ def _plan(rule: g.ElementRule, cls: type[m.Node]) -> _Plan:
         if ty not in _READERS:
             _READERS[ty] = _reader(ty)
         attrs[xml] = (attr.field, _READERS[ty], attr.alias, attr.spec.xml)
-    if cls not in _MAKERS:
-        _MAKERS[cls] = _constructor(cls)
     return _Plan(
         name=rule.name,
         alias=rule.alias_of is not None,
-        make=_MAKERS[cls],
+        make=constructor_of(cls),
         attrs=attrs,
         required=tuple(
             (key, spec.xml) for key, spec in cls.attr_specs().items()
@@ -164,12 +162,28 @@ def _plan(rule: g.ElementRule, cls: type[m.Node]) -> _Plan:
     )  # fmt: skip
 
 
-_PLANS: dict[str, _Plan] = {
-    name: _plan(rule, rule.cls) for name, rule in g.ELEMENTS.items() if rule.cls is not None
-}
-_make_comment = _constructor(m.Comment)
-_make_instruction = _constructor(m.Instruction)
-_make_response = _MAKERS[m.Response]
+def constructor_of(cls: type[m.Node]) -> Callable[..., Any]:
+    """The slot-filling constructor of ``cls`` (``_constructor``), compiled on first use:
+    a document uses a few of the model's classes, and compiling all of them cost a lint
+    process 5 ms of start-up. The builder uses the same ones."""
+    made = _MAKERS.get(cls)
+    if made is None:
+        made = _MAKERS[cls] = _constructor(cls)
+    return made
+
+
+_PLANS: dict[str, _Plan] = {}
+"""Element name -> its plan, made when the element is first met (``_plan_of``)."""
+
+
+def _plan_of(tag: str) -> _Plan:
+    rule = g.ELEMENTS[tag]
+    if rule.cls is None:  # the old <Switch>: dissolved by the walk, never made
+        raise KeyError(tag)
+    plan = _PLANS[tag] = _plan(rule, rule.cls)
+    return plan
+
+
 _NO_NAMES: frozenset[str] = frozenset()
 _lazy_pos = m.lazy_pos
 _COMMENT = etree._Comment
@@ -264,11 +278,13 @@ class _Walk:
         values = {"text": el.text or "", "inline": inline, "at": at}
         if index < 0:
             values["target"] = el.target
-            return _make_instruction((), None, None, _NO_NAMES, values)  # type: ignore[no-any-return]
-        return _make_comment((), _lazy_pos(self.src, index), None, _NO_NAMES, values)  # type: ignore[no-any-return]
+            make = constructor_of(m.Instruction)
+            return make((), None, None, _NO_NAMES, values)  # type: ignore[no-any-return]
+        make = constructor_of(m.Comment)
+        return make((), _lazy_pos(self.src, index), None, _NO_NAMES, values)  # type: ignore[no-any-return]
 
     def node(self, el: Any, wrapper: m.Pos | None) -> m.Node:
-        plan = _PLANS[el.tag]
+        plan = _PLANS.get(el.tag) or _plan_of(el.tag)
         index = self.count
         self.count = index + 1
         values: dict[str, Any] = {}
@@ -433,4 +449,5 @@ def response(root: Any, text: str, file: str | None) -> m.Response:
         "leading": leading, "trailing": trailing, "schema_location": root.get(XSI_LOCATION),
         "xsi": body.xsi,
     }  # fmt: skip
-    return _make_response(body.children, body.pos, None, _NO_NAMES, extra)  # type: ignore[no-any-return]
+    make = constructor_of(m.Response)
+    return make(body.children, body.pos, None, _NO_NAMES, extra)  # type: ignore[no-any-return]
