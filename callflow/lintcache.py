@@ -21,16 +21,18 @@ entries not used recently are dropped beyond ``MAX_ENTRIES``, and stores of othe
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import time
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from callflow.config import Settings
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 from callflow.diagnostics import Finding
 
 ENV_DIR = "CALLFLOW_CACHE_DIR"
@@ -57,6 +59,14 @@ Known = tuple[int, int, int, int, str, int]
 bytes, and when it was read (ns)."""
 
 
+def _sha256(data: bytes) -> _Hash:
+    """``hashlib.sha256``, imported on first use: with ``--no-cache`` a lint never loads
+    OpenSSL's hashing library (3 ms of a one-file run's start-up)."""
+    from hashlib import sha256  # after the first call, a lookup in sys.modules
+
+    return sha256(data)
+
+
 def cache_dir(given: str | None) -> Path:
     """The cache folder: ``given`` (``--cache-dir``), else ``$CALLFLOW_CACHE_DIR``, else
     ``.callflow_cache`` in the current directory."""
@@ -75,7 +85,7 @@ def namespace() -> str:
     namespace, while an installed release never changes)."""
     from callflow import __version__, schema
 
-    digest = hashlib.sha256(f"callflow {__version__} format {_FORMAT}\n".encode())
+    digest = _sha256(f"callflow {__version__} format {_FORMAT}\n".encode())
     digest.update(schema.xsd_path().read_bytes())
     root = _package_root()
     for source in sorted(root.rglob("*.py")):
@@ -89,11 +99,11 @@ def settings_digest(settings: Settings) -> str:
     """What of a file's settings changes its findings: the codes reported, their severities.
     (``exclude`` decides whether a file is linted at all; ``source`` only names the file.)"""
     text = repr((sorted(settings.selected), sorted(settings.severities)))  # str and tuples
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _sha256(text.encode()).hexdigest()[:16]
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
+    return _sha256(data).hexdigest()[:DIGEST_CHARS]
 
 
 def content_key(digest_: str, tag: str) -> str:
@@ -146,7 +156,7 @@ class LintCache:
         except OSError:
             return {}, {}
         checksum, _, body = raw.partition(b"\n")
-        if hashlib.sha256(body).hexdigest().encode() != checksum:
+        if _sha256(body).hexdigest().encode() != checksum:
             return {}, {}  # checked before loading: marshal is only given what we wrote
         try:
             data = marshal.loads(body)
@@ -222,7 +232,7 @@ class LintCache:
             results, files = self._read()
         store = (_FORMAT, _recent(results, self._used), _recent(files, self._seen))
         data = marshal.dumps(store)
-        _write_atomic(self.path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        _write_atomic(self.path, _sha256(data).hexdigest().encode() + b"\n" + data)
         self._prune_namespaces()
 
     def _prune_namespaces(self) -> None:
