@@ -30,7 +30,6 @@ from callflow.lintcache import (
 from callflow.parser import MAX_BYTES, UNREADABLE, Loaded, load, load_bytes, load_file
 from callflow.serializer import to_xml
 from callflow.suppression import BAD_SUPPRESSION, MARK, Suppressions, collect
-from callflow.variables import template_hint
 
 Source = str | bytes | os.PathLike[str] | m.Response
 
@@ -163,7 +162,11 @@ def lint_loaded(loaded: Loaded, settings: Settings = DEFAULT) -> list[Finding]:
 
     Parse-stage findings are always kept; ``settings`` choose and re-level the others.
     """
-    findings = template_hint(list(loaded.findings), loaded.text)
+    findings = list(loaded.findings)
+    if findings:  # a template's placeholders can only explain what the parser found
+        from callflow.variables import template_hint  # so a clean file never imports it
+
+        findings = template_hint(findings, loaded.text)
     if loaded.model is not None:
         source = SourceText(loaded.text) if loaded.text else None
         findings.extend(_stamp(loaded, source, settings))
