@@ -9,12 +9,12 @@ before), but the methods are written once, below, and read each class's fields f
 made when the class is made. They behave as the generated ones do: equality and hash over
 the fields with ``compare=True`` (same class only), the repr of the fields with
 ``repr=True``, assignment refused with ``FrozenInstanceError``, pickling by field values.
+Only ``__init__`` is still generated per class, as dataclasses does it, but when the class
+is first called: a lint of one file calls a handful of the fifty.
 
 ``record`` is ``@dataclass(frozen=True, slots=True)`` (arguments by position or keyword);
 ``node_class`` is ``@dataclass(frozen=True, slots=True, kw_only=True)``, for the model, whose
-fast paths (the parser's and the builder's constructors) never call ``__init__``. The shared
-``__init__`` costs about twice the generated one per object: the classes that use it are
-made a few times per file, not per character.
+fast paths (the parser's and the builder's constructors) never call ``__init__``.
 """
 
 from __future__ import annotations
@@ -51,55 +51,38 @@ _SHAPES: dict[type, _Shape] = {}
 _set = object.__setattr__
 
 
-def _init(self: Any, **values: Any) -> None:
-    shape = _SHAPES[type(self)]
-    for name, default in shape.defaults.items():
-        _set(self, name, values.pop(name, default))
-    if values:
-        name = next(iter(values))
-        raise TypeError(
-            f"{type(self).__qualname__}.__init__() got an unexpected keyword argument {name!r}"
-        )
-
-
-def _init_positional(self: Any, *args: Any, **values: Any) -> None:
-    shape = _SHAPES[type(self)]
-    names = shape.names
-    given = len(args)
-    if given > len(names):
-        low, high = len(names) - len(shape.defaults) + 1, len(names) + 1
-        takes = f"{high}" if low == high else f"from {low} to {high}"
-        raise TypeError(
-            f"{type(self).__qualname__}.__init__() takes {takes} positional arguments"
-            f" but {given + 1} were given"
-        )
-    for name, value in zip(names, args, strict=False):  # the rest: by keyword or default
-        _set(self, name, value)
-    if given == len(names) and not values:
-        return
-    defaults = shape.defaults
-    missing = []
-    for name in names[given:]:
-        if name in values:
-            _set(self, name, values.pop(name))
-        elif name in defaults:
-            _set(self, name, defaults[name])
+def _compiled_init(cls: type, kw_only: bool) -> Callable[..., None]:
+    """The ``__init__`` dataclasses would write for ``cls``, compiled now: when the class is
+    first called, not when it is defined (most of the classes a lint imports are never
+    made in a given run, and the hot ones then run at the generated code's speed)."""
+    shape = _SHAPES[cls]
+    env: dict[str, Any] = {"_set": _set}
+    params = []
+    for i, name in enumerate(shape.names):
+        if name in shape.defaults:
+            env[f"_d{i}"] = shape.defaults[name]
+            params.append(f"{name}=_d{i}")
         else:
-            missing.append(repr(name))
-    if missing:
-        listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])}"
-        if len(missing) > 1:
-            listed += f"{',' if len(missing) > 2 else ''} and {missing[-1]}"
-        count = (
-            "1 required positional argument"
-            if len(missing) == 1
-            else (f"{len(missing)} required positional arguments")
-        )
-        raise TypeError(f"{type(self).__qualname__}.__init__() missing {count}: {listed}")
-    if values:
-        name = next(iter(values))
-        problem = "multiple values for" if name in names else "an unexpected keyword"
-        raise TypeError(f"{type(self).__qualname__}.__init__() got {problem} argument {name!r}")
+            params.append(name)
+    star = "*, " if kw_only and params else ""
+    body = "".join(f"    _set(self, {name!r}, {name})\n" for name in shape.names) or "    pass\n"
+    source = f"def __init__(self, {star}{', '.join(params)}):\n{body}"
+    exec(compile(source, f"<callflow.frozen {cls.__qualname__}>", "exec"), env)
+    init: Callable[..., None] = env["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _first_init(cls: type, kw_only: bool) -> Callable[..., None]:
+    """``cls.__init__`` until the first call, which compiles the real one and puts it on the
+    class in its place."""
+
+    def __init__(self: Any, *args: Any, **values: Any) -> None:
+        init = _compiled_init(cls, kw_only)
+        type.__setattr__(cls, "__init__", init)
+        init(self, *args, **values)
+
+    return __init__
 
 
 def _repr(self: Any) -> str:
@@ -137,7 +120,7 @@ def _setstate(self: Any, state: list[Any]) -> None:
 
 
 _METHODS: dict[str, Any] = {
-    "__init__": _init,
+    "__init__": None,  # per class: _first_init
     "__repr__": _repr,
     "__eq__": _eq,
     "__hash__": _hash,
@@ -162,8 +145,7 @@ def _make(cls: type[_T], kw_only: bool) -> type[_T]:
     )(cls)
     for name, method in _METHODS.items():
         setattr(made, name, method)
-    if not kw_only:
-        setattr(made, "__init__", _init_positional)  # noqa: B010
+    setattr(made, "__init__", _first_init(made, kw_only))  # noqa: B010
     fields = dataclasses.fields(made)  # type: ignore[arg-type]
     _SHAPES[made] = _Shape(fields, kw_only)
     if undocumented:  # what dataclasses writes: the class called with its fields

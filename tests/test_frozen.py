@@ -188,3 +188,17 @@ def test_record_is_frozen_and_slotted() -> None:
         fast.code = "b"  # type: ignore[misc]
     assert not hasattr(fast, "__dict__")
     assert dataclasses.replace(fast, line=2) == FastRecord("a", 2)
+
+
+def test_init_is_the_dataclass_one_once_called() -> None:
+    import inspect
+
+    @record
+    class Late:
+        a: int
+        b: str = "x"
+
+    Late(1)  # the first call compiles the generated __init__ and puts it on the class
+    assert str(inspect.signature(Late)) == "(a, b='x')"
+    assert Late.__init__.__qualname__.endswith("Late.__init__")
+    assert Late(2, b="y") == Late(2, "y") != Late(2)
