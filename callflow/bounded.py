@@ -18,12 +18,13 @@ it into its own finding code.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from callflow.lazyre import lazy_compile
 
 if TYPE_CHECKING:
     import yaml
@@ -86,7 +87,7 @@ def _deep_error(text: str, offset: int) -> DataError:
 
 # ---- JSON -----------------------------------------------------------------------------------
 
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\[\s\S])*"?|[\[\]{}]')
+_JSON_TOKENS = lazy_compile(r'"(?:[^"\\]|\\[\s\S])*"?|[\[\]{}]')
 
 
 def _no_constant(name: str) -> Any:
@@ -122,6 +123,8 @@ def load_json(text: str, *, exact_numbers: bool = True) -> Any:
     deep = _too_deep(text, _JSON_TOKENS, MAX_DEPTH)
     if deep is not None:
         raise _deep_error(text, deep)
+    import json  # only when a JSON file is read
+
     try:
         data = json.loads(
             text,
@@ -158,12 +161,12 @@ def _check_text(value: Any) -> None:
 
 # ---- TOML -----------------------------------------------------------------------------------
 
-_TOML_TOKENS = re.compile(
+_TOML_TOKENS = lazy_compile(
     r'"""[\s\S]*?(?:"""|$)|\'\'\'[\s\S]*?(?:\'\'\'|$)|"(?:[^"\\\n]|\\.)*"?|\'[^\'\n]*\'?'
     r"|#[^\n]*|[\[\]{}]"
 )
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_LONG_NUMBER = re.compile(r"[0-9][0-9_]{4000,}")
+_TOML_POSITION = lazy_compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_LONG_NUMBER = lazy_compile(r"[0-9][0-9_]{4000,}")
 
 
 def load_toml(text: str) -> dict[str, Any]:
