@@ -357,7 +357,9 @@ class Configs:
         """The settings for one file (its directory's nearest config, cached per directory)."""
         if self._explicit:
             return self.settings_for(self._fixed)
-        given = os.path.dirname(path)  # files come folder by folder: look each up once
+        # Files come folder by folder: each folder looked up once, keyed by the path up to
+        # its last separator (cheaper than os.path.dirname, and equal for files side by side).
+        given = path[: max(path.rfind(os.sep), path.rfind(os.altsep or os.sep)) + 1]
         found = self._by_folder.get(given)
         if found is None:
             folder = os.path.dirname(os.path.abspath(path))

@@ -267,17 +267,16 @@ def _trusted(read_at: object, mtime: int, ctime: int) -> bool:
 
 
 def _is_rows(value: object) -> bool:
-    if value == []:  # most files: nothing to report
-        return True
-    return isinstance(value, list) and all(_is_row(row) for row in value)
+    """A list of [code, severity, message, line, col, hint], with exactly these types."""
+    if type(value) is not list:
+        return False
+    for row in value:  # most files: none
+        if type(row) is not list or tuple(map(type, row)) not in _ROW_TYPES:
+            return False
+    return True
 
 
 _ROW_TYPES = frozenset({(str, str, str, int, int, str), (str, str, str, int, int, type(None))})
-
-
-def _is_row(row: object) -> bool:
-    """[code, severity, message, line, col, hint], with exactly these types."""
-    return isinstance(row, list) and tuple(map(type, row)) in _ROW_TYPES
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
