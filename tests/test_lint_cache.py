@@ -356,3 +356,39 @@ def test_cache_hits_do_not_count_towards_a_pool(
     (tree / "new.xml").write_text(CLEAN.replace("calling", "calling us"))
     lint(str(tree), cache=cache)
     assert counted == [1]
+
+
+def test_lookups_run_with_the_collector_paused_and_restored(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache lookups (many objects, no cycles) run with the cyclic collector off; its
+    state afterwards is what it was before, on or off, even when a lookup fails."""
+    import gc
+
+    cache = tmp_path / "cache"
+    lint(str(tree), cache=cache)
+    seen: list[bool] = []
+    real = lintcache.LintCache.unchanged
+
+    def unchanged(self: lintcache.LintCache, *args: object) -> object:
+        seen.append(gc.isenabled())
+        return real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lintcache.LintCache, "unchanged", unchanged)
+    assert gc.isenabled()
+    lint(str(tree), cache=cache)
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        lint(str(tree), cache=cache)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def broken(self: lintcache.LintCache, *args: object) -> object:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(lintcache.LintCache, "unchanged", broken)
+    lint(str(tree), cache=cache)  # the CLI reports the failure; the collector is back on
+    assert gc.isenabled()
