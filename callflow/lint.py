@@ -36,7 +36,7 @@ from callflow.suppression import BAD_SUPPRESSION, MARK, Suppressions, collect
 Source = str | bytes | os.PathLike[str] | m.Response
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     """The outcome of linting one file: its findings, and whether it could be read at all."""
 
