@@ -18,14 +18,17 @@ it into its own finding code.
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.nodes import Node
+from callflow.lazyre import lazy_compile
+
+if TYPE_CHECKING:
+    import yaml
+    from yaml.nodes import Node
 
 MAX_DEPTH = 100
 """Deepest nesting of lists and mappings accepted; real files use fewer than ten levels."""
@@ -84,7 +87,7 @@ def _deep_error(text: str, offset: int) -> DataError:
 
 # ---- JSON -----------------------------------------------------------------------------------
 
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\[\s\S])*"?|[\[\]{}]')
+_JSON_TOKENS = lazy_compile(r'"(?:[^"\\]|\\[\s\S])*"?|[\[\]{}]')
 
 
 def _no_constant(name: str) -> Any:
@@ -120,6 +123,8 @@ def load_json(text: str, *, exact_numbers: bool = True) -> Any:
     deep = _too_deep(text, _JSON_TOKENS, MAX_DEPTH)
     if deep is not None:
         raise _deep_error(text, deep)
+    import json  # only when a JSON file is read
+
     try:
         data = json.loads(
             text,
@@ -156,12 +161,12 @@ def _check_text(value: Any) -> None:
 
 # ---- TOML -----------------------------------------------------------------------------------
 
-_TOML_TOKENS = re.compile(
+_TOML_TOKENS = lazy_compile(
     r'"""[\s\S]*?(?:"""|$)|\'\'\'[\s\S]*?(?:\'\'\'|$)|"(?:[^"\\\n]|\\.)*"?|\'[^\'\n]*\'?'
     r"|#[^\n]*|[\[\]{}]"
 )
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_LONG_NUMBER = re.compile(r"[0-9][0-9_]{4000,}")
+_TOML_POSITION = lazy_compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_LONG_NUMBER = lazy_compile(r"[0-9][0-9_]{4000,}")
 
 
 def load_toml(text: str) -> dict[str, Any]:
@@ -185,38 +190,49 @@ def load_toml(text: str) -> dict[str, Any]:
 # ---- YAML -----------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, refusing nodes nested deeper than ``MAX_DEPTH``."""
+@cache
+def _loader_class() -> type[yaml.SafeLoader]:
+    """The loader class, made on first use: reading ``[tool.callflow]`` (TOML), as every
+    ``callflow lint`` in a project with a ``pyproject.toml`` naming callflow does, never
+    imports PyYAML (15 ms of start-up)."""
+    import yaml
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
+    class _Loader(yaml.SafeLoader):
+        """The safe loader, refusing nodes nested deeper than ``MAX_DEPTH``."""
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self._depth >= MAX_DEPTH:
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            raise DataError(f"nested more than {MAX_DEPTH} levels deep", mark.line + 1,
-                            mark.column + 1)  # fmt: skip
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self._depth = 0
 
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        """As the safe loader does; a value Python cannot hold (a date that does not exist, an
-        integer of thousands of digits) is a ``DataError`` at the node."""
-        try:
-            return super().construct_object(node, deep)
-        except DataError:
-            raise
-        except (ValueError, OverflowError) as exc:
-            mark = node.start_mark
-            raise DataError(f"{node.value!r}: {exc}" if isinstance(node.value, str) else str(exc),
-                            mark.line + 1, mark.column + 1) from None  # fmt: skip
+        def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+            if self._depth >= MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise DataError(f"nested more than {MAX_DEPTH} levels deep", mark.line + 1,
+                                mark.column + 1)  # fmt: skip
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+        def construct_object(self, node: Node, deep: bool = False) -> Any:
+            """As the safe loader does; a value Python cannot hold (a date that does not exist,
+            an integer of thousands of digits) is a ``DataError`` at the node."""
+            try:
+                return super().construct_object(node, deep)
+            except DataError:
+                raise
+            except (ValueError, OverflowError) as exc:
+                mark = node.start_mark
+                said = f"{node.value!r}: {exc}" if isinstance(node.value, str) else str(exc)
+                raise DataError(said, mark.line + 1, mark.column + 1) from None
+
+    return _Loader
 
 
 def _yaml_error(exc: yaml.YAMLError) -> DataError:
+    import yaml
+
     line = col = 1
     message = " ".join(str(exc).split())
     if isinstance(exc, yaml.MarkedYAMLError):
@@ -230,8 +246,10 @@ def _yaml_error(exc: yaml.YAMLError) -> DataError:
 def compose_yaml(text: str) -> Node | None:
     """The YAML node tree of ``text`` (None for an empty document), scalars kept as written;
     ``DataError`` for invalid YAML (message starting ``invalid YAML:``) or deep nesting."""
+    import yaml
+
     try:
-        loader = _Loader(text)  # refuses characters YAML does not allow, so inside the try
+        loader = _loader_class()(text)  # refuses characters YAML does not allow, so inside the try
     except yaml.YAMLError as exc:
         raise _yaml_error(exc) from None
     try:
@@ -246,7 +264,9 @@ def construct_yaml(node: Node | None) -> Any:
     """Plain Python data (as ``yaml.safe_load`` makes it) from a node of ``compose_yaml``."""
     if node is None:
         return None
-    loader = _Loader("")
+    import yaml
+
+    loader = _loader_class()("")
     try:
         return loader.construct_document(node)
     except yaml.YAMLError as exc:

@@ -44,7 +44,6 @@ Which attributes and children each element has comes from ``callflow.model`` and
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
@@ -191,7 +190,7 @@ _TEXT_COMMENTS = {cls.TAG: m.text_comments(cls) for cls in m.ELEMENT_TYPES}
 """Element tag -> whether a leading comment child is written in its text."""
 
 # XML 1.0 Char production: tab, LF, CR and the ranges below; everything else cannot be written.
-_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_ILLEGAL = t.NOT_XML_CHAR
 
 
 def _legal(where: str, text: str) -> str:

@@ -14,13 +14,14 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 from typing import Any, cast
 
 from callflow import rules
 from callflow.diagnostics import Severity
+from callflow.frozen import record
 from callflow.fsio import read_regular
+from callflow.lazyre import lazy_compile
 from callflow.parser import PARSE_RULES
 
 CONFIG_FILES = ("callflow.toml", "pyproject.toml")
@@ -32,7 +33,7 @@ PARSE_CODES = frozenset(info.code for info in PARSE_RULES)
 ALL_CODES = frozenset(info.code for info in rules.all_rule_infos())
 CHECKABLE = ALL_CODES - PARSE_CODES
 """Codes that ``select``, ``ignore`` and ``severity`` can change."""
-_PREFIX = re.compile(r"CF\d{0,3}")
+_PREFIX = lazy_compile(r"CF\d{0,3}")
 COMMAND_LINE = "command line"
 
 
@@ -40,7 +41,7 @@ class ConfigError(Exception):
     """A config file or option that cannot be used; the message says where (file:line:col)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Layer:
     """One source of settings, as written: a config file or the command line."""
 
@@ -58,7 +59,7 @@ class Layer:
     """The file's text, to point an error at the line that caused it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     """What one file is linted with (picklable, for worker processes)."""
 
@@ -356,7 +357,9 @@ class Configs:
         """The settings for one file (its directory's nearest config, cached per directory)."""
         if self._explicit:
             return self.settings_for(self._fixed)
-        given = os.path.dirname(path)  # files come folder by folder: look each up once
+        # Files come folder by folder: each folder looked up once, keyed by the path up to
+        # its last separator (cheaper than os.path.dirname, and equal for files side by side).
+        given = path[: max(path.rfind(os.sep), path.rfind(os.altsep or os.sep)) + 1]
         found = self._by_folder.get(given)
         if found is None:
             folder = os.path.dirname(os.path.abspath(path))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -21,6 +20,8 @@ from callflow import grammar as g
 from callflow import model as m
 from callflow import types as t
 from callflow.construct import maker
+from callflow.frozen import record
+from callflow.lazyre import lazy_compile
 from callflow.positions import SourceMap
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
@@ -74,7 +75,7 @@ def _reader(ty: t.AttrType) -> Reader | None:
     return read
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Plan:
     name: str
     alias: bool
@@ -119,12 +120,18 @@ def _plan(rule: g.ElementRule, cls: type[m.Node]) -> _Plan:
     )  # fmt: skip
 
 
-_PLANS: dict[str, _Plan] = {
-    name: _plan(rule, rule.cls) for name, rule in g.ELEMENTS.items() if rule.cls is not None
-}
-_make_comment = maker(m.Comment)
-_make_instruction = maker(m.Instruction)
-_make_response = maker(m.Response)
+_PLANS: dict[str, _Plan] = {}
+"""Element name -> its plan, made when the element is first met (``_plan_of``)."""
+
+
+def _plan_of(tag: str) -> _Plan:
+    rule = g.ELEMENTS[tag]
+    if rule.cls is None:  # the old <Switch>: dissolved by the walk, never made
+        raise KeyError(tag)
+    plan = _PLANS[tag] = _plan(rule, rule.cls)
+    return plan
+
+
 _NO_NAMES: frozenset[str] = frozenset()
 _lazy_pos = m.lazy_pos
 _COMMENT = etree._Comment
@@ -149,8 +156,8 @@ def _inline(before: str) -> bool:
     return bool(before.rpartition("\n")[2].strip())
 
 
-_TOP_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
-_DECLARATION = re.compile(r"<\?xml[\s?]")
+_TOP_ITEM = lazy_compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
+_DECLARATION = lazy_compile(r"<\?xml[\s?]")
 
 
 def _prolog_inline(text: str, count: int) -> list[bool]:
@@ -219,11 +226,13 @@ class _Walk:
         values = {"text": el.text or "", "inline": inline, "at": at}
         if index < 0:
             values["target"] = el.target
-            return _make_instruction((), None, None, _NO_NAMES, values)  # type: ignore[no-any-return]
-        return _make_comment((), _lazy_pos(self.src, index), None, _NO_NAMES, values)  # type: ignore[no-any-return]
+            make = maker(m.Instruction)
+            return make((), None, None, _NO_NAMES, values)  # type: ignore[no-any-return]
+        make = maker(m.Comment)
+        return make((), _lazy_pos(self.src, index), None, _NO_NAMES, values)  # type: ignore[no-any-return]
 
     def node(self, el: Any, wrapper: m.Pos | None) -> m.Node:
-        plan = _PLANS[el.tag]
+        plan = _PLANS.get(el.tag) or _plan_of(el.tag)
         index = self.count
         self.count = index + 1
         values: dict[str, Any] = {}
@@ -388,4 +397,5 @@ def response(root: Any, text: str, file: str | None) -> m.Response:
         "leading": leading, "trailing": trailing, "schema_location": root.get(XSI_LOCATION),
         "xsi": body.xsi,
     }  # fmt: skip
-    return _make_response(body.children, body.pos, None, _NO_NAMES, extra)  # type: ignore[no-any-return]
+    make = maker(m.Response)
+    return make(body.children, body.pos, None, _NO_NAMES, extra)  # type: ignore[no-any-return]

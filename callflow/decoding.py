@@ -10,8 +10,9 @@ chosen encoding are an error that says where, never a replacement character.
 from __future__ import annotations
 
 import codecs
-import re
-from dataclasses import dataclass
+
+from callflow.frozen import record
+from callflow.lazyre import lazy_compile
 
 # UTF-32 first: its little-endian BOM starts with UTF-16's (libxml2 reads both).
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -23,10 +24,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # A declaration without a BOM in a 16-bit encoding starts "<?" in that encoding (appendix F).
 _WIDE: tuple[tuple[bytes, str], ...] = ((b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
-_DECL = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']""")
+_DECL = lazy_compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']""")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Detected:
     codec: str
     why: str

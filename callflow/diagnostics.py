@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from callflow.frozen import record
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleInfo:
     """A check's identity: stable code, kebab-case name, default severity, one-line summary."""
 
@@ -20,7 +21,7 @@ class RuleInfo:
     fixable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """One problem at one place. ``hint`` says how to fix it, where we know."""
 

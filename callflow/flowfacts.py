@@ -16,9 +16,9 @@ Each fact is computed here once, from the model alone, so the tools cannot disag
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 from callflow import model as m
+from callflow.frozen import record
 from callflow.grammar import HANDLER_BLOCKS
 
 # ---- how commands fail ----------------------------------------------------------------------
@@ -27,7 +27,7 @@ BUSY, NO_ANSWER, FAIL = "busy", "no answer", "fail"
 NO_INPUT, OTHER, NO_RECORDING, NO_MEDIA = "no input", "other", "no recording", "no media"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Failure:
     """One way a command fails: its label (as the graph and coverage name it) and, for people,
     what happened."""
@@ -101,7 +101,7 @@ def handler_for(node: m.Node, enclosing: Iterable[m.Node]) -> m.Error | None:
 Names = frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Made:
     """Recordings made on every path (``every``) and on some path (``some``) to a point."""
 
@@ -130,7 +130,7 @@ def _join(a: State, b: State) -> State:
     return a.join(b)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlayFact:
     """A ``<Play record=...>`` and what is recorded on the paths that reach it."""
 

@@ -8,8 +8,6 @@ import errno
 import os
 import signal
 import stat
-import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any, TypeAlias
@@ -136,6 +134,8 @@ def _signals_deferred() -> Iterator[None]:
     is the old one or the complete new one, and no temporary file is left behind. Python
     runs signal handlers only in the main thread; elsewhere nothing is deferred.
     """
+    import threading  # writers only: a lint, which reads, does not pay for it
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -179,6 +179,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         return
     mode = stat.S_IMODE(st.st_mode) if st else 0o666 & ~_current_umask()
     folder, name = os.path.split(target)
+    import tempfile  # writers only (with shutil, random, bz2, lzma: 3 ms of a lint's start)
+
     with _signals_deferred():
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
         try:

@@ -7,17 +7,17 @@ attributes or children an element has.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from callflow import model as m
+from callflow.frozen import record
 
 SWITCH = "Switch"
 """The old wrapper ``<Switch><Case/>...</Switch>`` inside Gather; dissolved by the parser."""
 SWITCH_ALLOWS: tuple[type[m.Node], ...] = (m.DTMF, m.Default, m.Error, m.Meta)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttrRule:
     """One accepted attribute name of an element (canonical or alias)."""
 
@@ -26,7 +26,7 @@ class AttrRule:
     alias: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ElementRule:
     """Everything the parser needs about one accepted element name."""
 

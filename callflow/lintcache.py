@@ -6,28 +6,33 @@ and a digest of the effective settings, inside a *namespace* for this tool (its 
 grammar and the code that lints). Modification times are never trusted: a CI checkout gives
 every file a new one, and an unchanged one does not prove unchanged content.
 
-The store is one JSON file per namespace in the cache folder (``.callflow_cache/`` by
-default), written whole through a temporary file and a rename, so concurrent runs never see
-half a file (the later writer wins; what it drops is only work to redo). The file carries a
-checksum of its body: a corrupt or foreign file is ignored, never trusted. The store is
-bounded: entries not used recently are dropped beyond ``MAX_ENTRIES``, and stores of other
-namespaces (older versions) beyond ``KEEP_NAMESPACES``.
+The store is one file per namespace in the cache folder (``.callflow_cache/`` by default):
+the SHA-256 of its body on the first line, then the body, the tables as plain builtins
+(dicts, lists, tuples, strings, integers) in ``marshal`` form, which loads several times
+faster than JSON. The checksum is verified before the body is loaded, so a corrupt or torn
+file is ignored, never trusted, and every entry's shape is checked again when it is used. It
+is written whole through a temporary file and a rename, so concurrent runs never see half a
+file; a run that finds the store changed since it read it merges what is on disk with its own
+entries (the later writer wins; what it drops is only work to redo). The store is bounded:
+entries not used recently are dropped beyond ``MAX_ENTRIES``, and stores of other namespaces
+(older versions, older formats) beyond ``KEEP_NAMESPACES``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
+import marshal
 import os
-import tempfile
 import time
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from callflow.config import Settings
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 from callflow.diagnostics import Finding
 
 ENV_DIR = "CALLFLOW_CACHE_DIR"
@@ -41,11 +46,25 @@ RACY_NS = 2_000_000_000
 """A file changed less than this long before it was read is read again next time."""
 DIGEST_CHARS = 32
 """Hex digits of SHA-256 kept per file (128 bits)."""
-_FORMAT = 1
+_FORMAT = 2
+_SUFFIX = ".bin"
+_OLD_SUFFIXES = (".json",)
+"""Stores of earlier formats, pruned like other namespaces."""
 _GITIGNORE = "# Created by callflow lint: a cache, never to be committed.\n*\n"
 
 Row = list[Any]
 """A cached finding: [code, severity, message, line, col, hint]."""
+Known = tuple[int, int, int, int, str, int]
+"""A file as last read: inode, size, modification and change times (ns), the digest of its
+bytes, and when it was read (ns)."""
+
+
+def _sha256(data: bytes) -> _Hash:
+    """``hashlib.sha256``, imported on first use: with ``--no-cache`` a lint never loads
+    OpenSSL's hashing library (3 ms of a one-file run's start-up)."""
+    from hashlib import sha256  # after the first call, a lookup in sys.modules
+
+    return sha256(data)
 
 
 def cache_dir(given: str | None) -> Path:
@@ -66,7 +85,7 @@ def namespace() -> str:
     namespace, while an installed release never changes)."""
     from callflow import __version__, schema
 
-    digest = hashlib.sha256(f"callflow {__version__} format {_FORMAT}\n".encode())
+    digest = _sha256(f"callflow {__version__} format {_FORMAT}\n".encode())
     digest.update(schema.xsd_path().read_bytes())
     root = _package_root()
     for source in sorted(root.rglob("*.py")):
@@ -79,17 +98,18 @@ def namespace() -> str:
 def settings_digest(settings: Settings) -> str:
     """What of a file's settings changes its findings: the codes reported, their severities.
     (``exclude`` decides whether a file is linted at all; ``source`` only names the file.)"""
-    text = json.dumps([sorted(settings.selected), sorted(settings.severities)])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    text = repr((sorted(settings.selected), sorted(settings.severities)))  # str and tuples
+    return _sha256(text.encode()).hexdigest()[:16]
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
+    return _sha256(data).hexdigest()[:DIGEST_CHARS]
 
 
-def content_key(digest_: str, settings: Settings) -> str:
-    """The key of one file's result: its bytes' digest and the settings it is linted with."""
-    return digest_ + settings_digest(settings)
+def content_key(digest_: str, tag: str) -> str:
+    """The key of one file's result: its bytes' digest and the ``settings_digest`` of the
+    settings it is linted with."""
+    return digest_ + tag
 
 
 def to_rows(findings: Iterable[Finding]) -> list[Row]:
@@ -118,11 +138,11 @@ class LintCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.path = folder / f"lint-{namespace()}.json"
+        self.path = folder / f"lint-{namespace()}{_SUFFIX}"
         self._stamp = _stamp(self.path)
         self._results, self._files = self._read()
         self._used: dict[str, list[Row]] = {}
-        self._seen: dict[str, str] = {}
+        self._seen: dict[str, Known] = {}
         self._added = False
         self._now = _clock()
         self.hits = 0
@@ -136,39 +156,48 @@ class LintCache:
         except OSError:
             return {}, {}
         checksum, _, body = raw.partition(b"\n")
-        if hashlib.sha256(body).hexdigest().encode() != checksum:
-            return {}, {}
+        if _sha256(body).hexdigest().encode() != checksum:
+            return {}, {}  # checked before loading: marshal is only given what we wrote
         try:
-            data = json.loads(body)
-        except ValueError:
+            data = marshal.loads(body)
+        except (ValueError, EOFError, TypeError):
             return {}, {}
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        if type(data) is not tuple or len(data) != 3 or data[0] != _FORMAT:
             return {}, {}
-        results, files = data.get("results"), data.get("files")
-        if not isinstance(results, dict) or not isinstance(files, dict):
+        _, results, files = data
+        if type(results) is not dict or type(files) is not dict:
             return {}, {}
         return results, files
+
+    def unchanged(self, path: str, st: os.stat_result, tag: str) -> list[Row] | None:
+        """The rows of ``path`` linted with settings ``tag`` (``settings_digest``), when its
+        status shows no change since it was last read and its result is stored: the whole
+        lookup of an unchanged file, in one call."""
+        found = self.digest_of(path, st)
+        return None if found is None else self.get(content_key(found, tag))
 
     def digest_of(self, path: str, st: os.stat_result) -> str | None:
         """The digest of ``path``'s bytes as last read, if its status shows no change since."""
         known = self._files.get(path)
-        status = _status(st)
-        if type(known) is not str or not known.startswith(status):
+        if type(known) is not tuple or len(known) != 6:
             return None
-        found, _, read_at = known[len(status) :].partition(" ")
-        if not _trusted(read_at, st) or len(found) != DIGEST_CHARS:
-            return None  # changed too shortly before it was read: read it again
+        ino, size, mtime, ctime, found, read_at = known
+        if ino != st.st_ino or size != st.st_size or mtime != st.st_mtime_ns:
+            return None
+        if ctime != st.st_ctime_ns or not _trusted(read_at, mtime, ctime):
+            return None  # changed, or changed too shortly before it was read: read it again
+        if type(found) is not str or len(found) != DIGEST_CHARS:
+            return None
         self._seen[path] = known
         return found
 
     def read_as(self, path: str, st: os.stat_result, digest: str) -> None:
         """``path``, whose status is ``st``, was read now and its bytes have ``digest``."""
-        status = _status(st)
-        entry = f"{status}{digest} {self._now}"
-        old = self._files.get(path)
+        entry: Known = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, digest, self._now)
+        old: Any = self._files.get(path)
         self._seen[path] = entry
-        same = isinstance(old, str) and old.startswith(f"{status}{digest} ")
-        if not (same and _trusted(str(old).rpartition(" ")[2], st)):
+        fresh = not (type(old) is tuple and len(old) == 6 and old[:5] == entry[:5])
+        if fresh or not _trusted(old[5], entry[2], entry[3]):
             self._added = True
 
     def get(self, key: str) -> list[Row] | None:
@@ -201,17 +230,18 @@ class LintCache:
             results, files = self._results, self._files
         else:
             results, files = self._read()
-        store = {
-            "format": _FORMAT,
-            "results": _recent(results, self._used),
-            "files": _recent(files, self._seen),
-        }
-        data = json.dumps(store, separators=(",", ":")).encode()
-        _write_atomic(self.path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        store = (_FORMAT, _recent(results, self._used), _recent(files, self._seen))
+        data = marshal.dumps(store)
+        _write_atomic(self.path, _sha256(data).hexdigest().encode() + b"\n" + data)
         self._prune_namespaces()
 
     def _prune_namespaces(self) -> None:
-        others = [p for p in self.folder.glob("lint-*.json") if p != self.path]
+        others = [
+            p
+            for suffix in (_SUFFIX, *_OLD_SUFFIXES)
+            for p in self.folder.glob(f"lint-*{suffix}")
+            if p != self.path
+        ]
         others.sort(key=_mtime, reverse=True)
         for old in others[KEEP_NAMESPACES:]:
             with contextlib.suppress(OSError):
@@ -231,30 +261,22 @@ _clock = time.time_ns
 """When this run read its files (replaced in tests that need another time)."""
 
 
-def _status(st: os.stat_result) -> str:
-    """What says a file is unchanged: inode, size, modification and change times."""
-    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} "
-
-
-def _trusted(read_at: str, st: os.stat_result) -> bool:
+def _trusted(read_at: object, mtime: int, ctime: int) -> bool:
     """Whether the file had last changed long enough before it was read (``RACY_NS``)."""
-    if not read_at.isdigit():
-        return False
-    return int(read_at) - max(st.st_mtime_ns, st.st_ctime_ns) >= RACY_NS
+    return type(read_at) is int and read_at - max(mtime, ctime) >= RACY_NS
 
 
 def _is_rows(value: object) -> bool:
-    if value == []:  # most files: nothing to report
-        return True
-    return isinstance(value, list) and all(_is_row(row) for row in value)
+    """A list of [code, severity, message, line, col, hint], with exactly these types."""
+    if type(value) is not list:
+        return False
+    for row in value:  # most files: none
+        if type(row) is not list or tuple(map(type, row)) not in _ROW_TYPES:
+            return False
+    return True
 
 
 _ROW_TYPES = frozenset({(str, str, str, int, int, str), (str, str, str, int, int, type(None))})
-
-
-def _is_row(row: object) -> bool:
-    """[code, severity, message, line, col, hint], with exactly these types."""
-    return isinstance(row, list) and tuple(map(type, row)) in _ROW_TYPES
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -272,6 +294,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
     Not flushed to disk (a cache is not worth an fsync per run): a store torn by a power cut
     fails its checksum and is ignored.
     """
+    import tempfile  # only when saving
+
     fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Any, ClassVar, Literal, Protocol
 
 from callflow import types as t
+from callflow.frozen import node_class, record
 
 Content = Literal["empty", "text", "mixed"]
 
@@ -124,7 +124,7 @@ def lazy_pos(src: Locator, index: int) -> Pos:
     return pos
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Spelling:
     """How the source wrote a node where that differs from the canonical form.
 
@@ -144,7 +144,7 @@ class Spelling:
     """Position of the old ``<Switch>`` this node was written inside (the parser dissolves it)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttrSpec:
     """One XML attribute: its name, type, default, aliases and one line of documentation."""
 
@@ -174,7 +174,7 @@ def tag_attr() -> Any:
     return attr("tag", t.TEXT, "Copied into this command's notification event.")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Node:
     """Base of every element. ``children`` holds child nodes (and comments) in source order."""
 
@@ -238,7 +238,7 @@ class Node:
         return dataclasses.replace(self, **changes)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Comment(Node):
     """An XML comment, kept so that ``fmt`` never drops what a person wrote.
 
@@ -258,7 +258,7 @@ class Comment(Node):
     Layout, like positions: no part of equality (``fmt`` checks it separately)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Instruction(Comment):
     """A processing instruction (``<?xml-stylesheet href="flow.xsl"?>``): no part of the flow,
     kept like a comment (every consumer that skips comments skips these)."""
@@ -270,7 +270,7 @@ class Instruction(Comment):
 # ---- data and handlers -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Meta(Node):
     TAG = "Meta"
     DOC = "User data attached to its parent, sent with that command's requests and events."
@@ -285,7 +285,7 @@ class Meta(Node):
         return self.value if self.value is not None else (self.content or "")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Error(Node):
     TAG = "Error"
     DOC = (
@@ -297,7 +297,7 @@ class Error(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Default(Node):
     TAG = "Default"
     DOC = "Inside Gather: runs when input was given but matches no DTMF value."
@@ -305,7 +305,7 @@ class Default(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class DTMF(Node):
     TAG = "DTMF"
     DOC = "Inside Gather: runs when the collected input equals value."
@@ -317,7 +317,7 @@ class DTMF(Node):
     )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class To(Node):
     TAG = "To"
     DOC = "A Dial destination: phone number (+digits), SIP URI (sip:user@host) or user@domain."
@@ -332,7 +332,7 @@ class To(Node):
 _HANDLED = ("meta", "error")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Answer(Node):
     TAG = "Answer"
     DOC = "Answers the call (SIP 200 OK). Not needed when the app auto-answers."
@@ -342,7 +342,7 @@ class Answer(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Say(Node):
     TAG = "Say"
     DOC = "Text to speech: the text attribute or the element text (exactly one)."
@@ -363,7 +363,7 @@ class Say(Node):
         return self.text if self.text is not None else (self.content or "")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Play(Node):
     TAG = "Play"
     DOC = "Plays an mp3/wav URL or a recording of this call: exactly one source."
@@ -382,7 +382,7 @@ class Play(Node):
         return self.url or self.record or self.content or ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Pause(Node):
     TAG = "Pause"
     DOC = "Silence."
@@ -393,7 +393,7 @@ class Pause(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Hangup(Node):
     TAG = "Hangup"
     DOC = "Ends the call. Nothing after it runs."
@@ -402,7 +402,7 @@ class Hangup(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Hold(Node):
     TAG = "Hold"
     DOC = "Puts the call on hold."
@@ -412,7 +412,7 @@ class Hold(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Unhold(Node):
     TAG = "Unhold"
     DOC = "Takes the call off hold."
@@ -426,7 +426,7 @@ TONE_DEFAULT_HZ = "440"
 complete command but name no default; a single 440 Hz tone is this project's decision."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Tone(Node):
     TAG = "Tone"
     DOC = "Plays tones (ring-back, beeps)."
@@ -446,7 +446,7 @@ class Tone(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Record(Node):
     TAG = "Record"
     DOC = "Records the caller while its children run, until timeout, a dtmf_stop key or hang-up."
@@ -458,7 +458,7 @@ class Record(Node):
     dtmf_stop: str | None = attr("dtmf_stop", t.DTMF_KEYS, "Keys that end the recording.")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class RecordStart(Node):
     TAG = "RecordStart"
     DOC = "Starts recording in the background."
@@ -467,7 +467,7 @@ class RecordStart(Node):
     tag: str | None = attr("tag", t.TEXT, "Names the recording.")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class RecordStop(Node):
     TAG = "RecordStop"
     DOC = "Stops a background recording."
@@ -476,7 +476,7 @@ class RecordStop(Node):
     tag: str | None = attr("tag", t.TEXT, "Names the recording.")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class RecordWait(Node):
     TAG = "RecordWait"
     DOC = "Waits for a background recording to finish."
@@ -485,7 +485,7 @@ class RecordWait(Node):
     tag: str | None = attr("tag", t.TEXT, "Names the recording.")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Dial(Node):
     TAG = "Dial"
     DOC = (
@@ -503,7 +503,7 @@ class Dial(Node):
         return tuple([c.content for c in self.children if isinstance(c, To)])
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Callback(Node):
     TAG = "Callback"
     DOC = "Fetches a new document from url and runs it instead of the rest of this one."
@@ -518,7 +518,7 @@ class Callback(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Curl(Node):
     TAG = "Curl"
     DOC = "Calls an HTTP endpoint and goes on; the answer does not change the flow."
@@ -531,7 +531,7 @@ class Curl(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Gather(Node):
     TAG = "Gather"
     DOC = "Collects DTMF digits, then runs the matching DTMF block, Default, or Error."
@@ -568,7 +568,7 @@ class Gather(Node):
         return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Call(Node):
     TAG = "Call"
     DOC = "Runs its children when the call's field equals value (numbers compare as numbers)."
@@ -581,7 +581,7 @@ class Call(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Geo(Node):
     TAG = "Geo"
     DOC = "Runs its children when the caller is located in one of states (and county)."
@@ -592,7 +592,7 @@ class Geo(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Schedule(Node):
     TAG = "Schedule"
     DOC = "Runs its children when the current day and time match (app time zone)."
@@ -604,7 +604,7 @@ class Schedule(Node):
     tag: str | None = tag_attr()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node_class
 class Response(Node):
     TAG = "Response"
     DOC = "The root: commands run top to bottom; when the last one has run the call hangs up."

@@ -23,6 +23,7 @@ from callflow import model as m
 from callflow.decoding import decode_for_display
 from callflow.diagnostics import Finding, RuleInfo
 from callflow.fsio import TooLarge, read_regular
+from callflow.lazyre import lazy_compile
 from callflow.model import MAX_DEPTH  # the one limit, the builder's too
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -257,7 +258,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return list(dict.fromkeys(findings))
 
 
-_RE_PARSER_LIMIT = re.compile(r"huge text node|Huge input lookup|Resource limit")
+_RE_PARSER_LIMIT = lazy_compile(r"huge text node|Huge input lookup|Resource limit")
 
 
 def _syntax_finding(exc: etree.XMLSyntaxError, file: str | None, text: str = "") -> Finding:
@@ -292,7 +293,7 @@ def _lone_cr_position(text: str, line: int, col: int) -> tuple[int, int]:
     return len(starts), offset - starts[-1] + 1
 
 
-_RE_DOCTYPE = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|(?P<doctype><!DOCTYPE)", re.S)
+_RE_DOCTYPE = lazy_compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|(?P<doctype><!DOCTYPE)", re.S)
 
 
 def _dtd_finding(text: str, file: str | None, known: bool = False) -> Finding | None:
@@ -349,9 +350,9 @@ def _depth_finding(root: Any, builder: SourceTree, file: str | None) -> Finding 
 
 # ---- schema errors -> findings a person can act on ----------------------------------------
 
-_RE_ATTR = re.compile(r"^Element '([^']+)', attribute '([^']+)': (.*)$", re.S)
-_RE_ELEM = re.compile(r"^Element '([^']+)': (.*)$", re.S)
-_RE_MISSING = re.compile(r"The attribute '([^']+)' is required but missing")
+_RE_ATTR = lazy_compile(r"^Element '([^']+)', attribute '([^']+)': (.*)$", re.S)
+_RE_ELEM = lazy_compile(r"^Element '([^']+)': (.*)$", re.S)
+_RE_MISSING = lazy_compile(r"The attribute '([^']+)' is required but missing")
 
 
 def _element_at(err: Any, tree: Any, tag: str) -> Any:
@@ -484,8 +485,8 @@ def _value_hint(spec: m.AttrSpec, raw: str) -> str | None:
 # ---- lxml tree -> model --------------------------------------------------------------------
 
 
-_TAG_NAME = re.compile(r"<[^\s/>!?]+")
-_ATTRIBUTE = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
+_TAG_NAME = lazy_compile(r"<[^\s/>!?]+")
+_ATTRIBUTE = lazy_compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
 _LINE_BREAK = positions.LINE_BREAK
 
 

@@ -16,14 +16,16 @@ from typing import Any
 
 from lxml import etree
 
+from callflow.lazyre import lazy_compile
+
 # Markup in document order: what lxml turns into element and comment nodes, and what it skips.
-MARKUP = re.compile(
+MARKUP = lazy_compile(
     r"(?P<comment><!--.*?-->)"
     r"|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
     r"""|(?P<tag><[^\s/>!?]+)(?:[^>"']|"[^"]*"|'[^']*')*>""",
     re.S,
 )
-LINE_BREAK = re.compile(r"\r\n?|\n")
+LINE_BREAK = lazy_compile(r"\r\n?|\n")
 
 
 def line_starts(text: str) -> list[int]:

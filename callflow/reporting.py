@@ -8,12 +8,10 @@ test reports) and SARIF 2.1.0 (code-scanning dashboards).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -24,6 +22,7 @@ from lxml import etree
 from callflow import rules
 from callflow.diagnostics import Finding, RuleInfo
 from callflow.lint import FileResult
+from callflow.types import NOT_XML_CHAR
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -48,11 +47,16 @@ class Summary:
 
 
 def summarize(results: Sequence[FileResult]) -> Summary:
+    """The counts of the summary line, in one pass over the findings."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for result in results:
+        for finding in result.findings:
+            counts[finding.severity] += 1
     return Summary(
         files=len(results),
-        errors=sum(r.count("error") for r in results),
-        warnings=sum(r.count("warning") for r in results),
-        infos=sum(r.count("info") for r in results),
+        errors=counts["error"],
+        warnings=counts["warning"],
+        infos=counts["info"],
         unreadable=sum(1 for r in results if r.unreadable),
     )
 
@@ -124,6 +128,8 @@ def format_json(
         "findings": [finding_dict(f) for r in results for f in r.findings],
         "summary": asdict(summary),
     }
+    import json  # only for this format: the text report is what most runs print
+
     return json.dumps(document, indent=2) + "\n"
 
 
@@ -181,7 +187,7 @@ def format_github(
 
 # ---- JUnit XML -------------------------------------------------------------------------------
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = NOT_XML_CHAR
 
 
 def _xml_text(text: str) -> str:
@@ -202,6 +208,8 @@ def format_junit(
     suite's ``system-out`` holds every finding, warnings of passing files too.
 
     The schema allows one failure element per testcase, so the findings share it."""
+    from datetime import UTC, datetime  # only for this format
+
     cases = [(r, [f for f in r.findings if _failing(f, strict)]) for r in results]
     failed = sum(1 for r, failing in cases if failing and not r.unreadable)
     suite = etree.Element("testsuite", {
@@ -325,6 +333,8 @@ def format_sarif(
 ) -> str:
     """SARIF 2.1.0 for code scanning (GitHub ``upload-sarif``, GitLab, IDE viewers): paths
     relative to the working directory (``%SRCROOT%``), columns in code points."""
+    import json  # only for this format
+
     return json.dumps(sarif_log(results, summary), indent=2) + "\n"
 
 

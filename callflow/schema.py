@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from lxml import etree
@@ -12,11 +12,17 @@ _NAME = "opentact.xsd"
 
 
 def xsd_path() -> Path:
-    """Path of the installed XSD: inside the wheel, or the repository's ``schemas/``."""
-    packaged = resources.files("callflow").joinpath("schemas", _NAME)
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "schemas" / _NAME
+    """Path of the installed XSD: inside the wheel, or the repository's ``schemas/``.
+
+    Found next to this module, not with ``importlib.resources`` (whose import, with
+    ``zipfile``, ``tempfile`` and their own imports, cost a lint process a tenth of its
+    start-up): lxml reads the schema from a real file, so a zipped package could not
+    have used it anyway."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    packaged = os.path.join(here, "schemas", _NAME)
+    if os.path.isfile(packaged):
+        return Path(packaged)
+    return Path(os.path.dirname(here)) / "schemas" / _NAME
 
 
 @cache

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from callflow import model as m
 from callflow.diagnostics import RuleInfo
+from callflow.lazyre import lazy_compile
 
 MARK = "callflow"
 """Text every directive contains: documents without it skip the search entirely."""
@@ -49,8 +50,8 @@ commas, or an own-line ignore= with no element after it in the same block.
 Fix: correct the comment, or delete it."""
 
 VERBS = ("ignore", "ignore-file")
-_DIRECTIVE = re.compile(r"\s*callflow\s*:\s*(?P<verb>[A-Za-z][\w-]*)\s*(?:$|=(?P<rest>.*))", re.S)
-_CODES = re.compile(r"\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*)(?P<reason>.*)", re.S)
+_DIRECTIVE = lazy_compile(r"\s*callflow\s*:\s*(?P<verb>[A-Za-z][\w-]*)\s*(?:$|=(?P<rest>.*))", re.S)
+_CODES = lazy_compile(r"\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*)(?P<reason>.*)", re.S)
 
 Resolve = Callable[[str], str]
 """A rule code or name -> its code; raises ``ValueError`` (saying why) for one not allowed."""

@@ -8,8 +8,10 @@ XSD simple type that states the same rule for the schema (generated, see ``callf
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from callflow.frozen import record
+from callflow.lazyre import lazy_compile
 
 US_STATES: tuple[str, ...] = (
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
@@ -28,7 +30,7 @@ class AttrValueError(ValueError):
     """A value that breaks its attribute's type; the message says what was expected."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttrType:
     """A named value type: XSD simple type name, documentation and a regular expression.
 
@@ -76,7 +78,7 @@ class AttrType:
         return self.parse(value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IntType(AttrType):
     minimum: int | None = None
     maximum: int | None = None
@@ -100,7 +102,7 @@ class IntType(AttrType):
         return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BoolType(AttrType):
     def convert(self, raw: str) -> bool:
         return raw == "true"
@@ -114,7 +116,7 @@ class BoolType(AttrType):
         return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnumType(AttrType):
     """A closed set of words. ``fold_case`` accepts any case on input and keeps upper case."""
 
@@ -125,7 +127,7 @@ class EnumType(AttrType):
         return raw.upper() if self.fold_case else raw
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListType(AttrType):
     """A comma list of words, kept in Python as a tuple.
 
@@ -170,7 +172,12 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-_XML_SPACE = re.compile(r"[ \t\n\r]+")
+_XML_SPACE = lazy_compile(r"[ \t\n\r]+")
+
+NOT_XML_CHAR = lazy_compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""A character XML 1.0 cannot hold, not even as a character reference: the complement of the
+Char production (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF). Written as
+the few excluded ranges, which compile in a tenth of the time of the negated production."""
 
 
 def _case_insensitive(word: str) -> str:

@@ -6,15 +6,16 @@ ask ``url_problem``; a URL one of them accepts, none refuses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from callflow.frozen import record
 
 SCHEMES = frozenset({"http", "https"})
 PORTS = range(1, 65536)
 """The TCP ports a URL may name (0 is no port one can connect to)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UrlProblem:
     reason: str
     """A phrase to follow the URL in a message (``'x' is not an absolute http(s) URL``)."""

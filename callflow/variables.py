@@ -37,13 +37,15 @@ import bisect
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from callflow import model as m
 from callflow import positions
 from callflow.diagnostics import Finding, RuleInfo
+from callflow.frozen import record
+from callflow.lazyre import lazy_compile
 from callflow.serializer import escape_attr, escape_text
+from callflow.types import NOT_XML_CHAR
 
 MISSING_VALUE = RuleInfo(
     "CP001", "missing-value", "error", "A placeholder has no value for this recipient."
@@ -68,27 +70,27 @@ RULES: tuple[RuleInfo, ...] = (
     BAD_CHARACTER,
 )
 
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_BRACES = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|(\{\s*[A-Za-z_][\w .-]*\})")
+NAME = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PLACEHOLDER = lazy_compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_BRACES = lazy_compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|(\{\s*[A-Za-z_][\w .-]*\})")
 """In a value: an escaped brace, a placeholder, or something that looks like a mistyped one."""
-_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_CHAR = NOT_XML_CHAR
 """A character XML 1.0 cannot hold, not even as a character reference."""
 
-_MARKUP = re.compile(
+_MARKUP = lazy_compile(
     r"(?P<skip><!--.*?-->|<\?.*?\?>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)"
     r"|<!\[CDATA\[(?P<cdata>.*?)\]\]>"
     r"|(?P<open><(?P<end>/)?(?P<tag>[^\s/>]+))",
     re.S,
 )
-_ATTRIBUTE = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_TAG_END = re.compile(r"\s*(/?)>")
+_ATTRIBUTE = lazy_compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_TAG_END = lazy_compile(r"\s*(/?)>")
 
 Context = Literal["text", "cdata", "attr", "attr'"]
 """Where a placeholder sits: element text, CDATA, a double- or single-quoted attribute."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Placeholder:
     """One ``{name}`` in a template: where it is and what it fills."""
 
@@ -153,7 +155,7 @@ class _Slot:
         self.escape = _ESCAPERS[placeholder.context]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Piece:
     """A stretch of the template: literal text, or a placeholder (template offsets)."""
 

@@ -4,7 +4,7 @@ when corrupt, bounded, and safe when two runs share it."""
 from __future__ import annotations
 
 import importlib
-import json
+import marshal
 import os
 import subprocess
 import sys
@@ -164,8 +164,14 @@ def test_config_file_settings_are_part_of_the_key(tree: Path, tmp_path: Path) ->
 
 
 def _store(cache: Path) -> Path:
-    (store,) = cache.glob("lint-*.json")
+    (store,) = cache.glob("lint-*.bin")
     return store
+
+
+def _tables(store: Path) -> tuple[dict[str, object], dict[str, object]]:
+    """The results and files tables of a store (its body: format, results, files)."""
+    _, results, files = marshal.loads(store.read_bytes().partition(b"\n")[2])
+    return results, files
 
 
 def test_corrupt_store_is_ignored_and_replaced(tree: Path, tmp_path: Path) -> None:
@@ -190,30 +196,52 @@ def test_forged_entries_of_the_wrong_shape_are_not_trusted(tree: Path, tmp_path:
     cache = tmp_path / "cache"
     first = lint(str(tree), cache=cache)
     store = _store(cache)
-    data = json.loads(store.read_bytes().partition(b"\n")[2])
-    data["results"] = {key: [["CF999", 3, None]] for key in data["results"]}
-    data["files"] = {key: 17 for key in data["files"]}
-    body = json.dumps(data).encode()
+    results, files = _tables(store)
+    forged_results = {key: [["CF999", 3, None]] for key in results}
+    forged_files = {key: 17 for key in files}
+    body = marshal.dumps((lintcache._FORMAT, forged_results, forged_files))
     store.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     again = lint(str(tree), cache=cache)
     assert again.output == first.output
     assert "CF999" not in again.output
 
 
-def test_a_store_that_is_not_json_is_ignored(tree: Path, tmp_path: Path) -> None:
+def test_a_store_that_is_not_a_store_is_ignored(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = lint(str(tree), cache=cache)
     _store(cache).write_bytes(b"\x00\xff garbage")
     assert lint(str(tree), cache=cache).output == first.output
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x00\xff not marshal",  # a checksum that matches, over bytes marshal cannot load
+        marshal.dumps((1, {}, {})),  # another format number
+        marshal.dumps([2, {}, {}]),  # not the tuple
+        marshal.dumps((lintcache._FORMAT, [], {})),  # a table of the wrong type
+    ],
+)
+def test_a_checksummed_body_of_the_wrong_form_is_ignored(
+    tree: Path, tmp_path: Path, body: bytes
+) -> None:
+    import hashlib
+
+    cache = tmp_path / "cache"
+    first = lint(str(tree), cache=cache)
+    _store(cache).write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    assert lint(str(tree), cache=cache).output == first.output
+    results, _ = _tables(_store(cache))  # rewritten whole
+    assert results
+
+
 def test_store_is_bounded(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lintcache, "MAX_ENTRIES", 2)
     cache = tmp_path / "cache"
     lint(str(tree), cache=cache)
-    data = json.loads(_store(cache).read_bytes().partition(b"\n")[2])
-    assert len(data["results"]) == 2
-    assert len(data["files"]) == 2
+    results, files = _tables(_store(cache))
+    assert len(results) == 2
+    assert len(files) == 2
 
 
 def test_old_namespaces_are_pruned(tree: Path, tmp_path: Path) -> None:
@@ -224,7 +252,7 @@ def test_old_namespaces_are_pruned(tree: Path, tmp_path: Path) -> None:
         old.write_text("{}")
         os.utime(old, (n, n))
     lint(str(tree), cache=cache)
-    names = sorted(p.name for p in cache.glob("lint-*.json"))
+    names = sorted(p.name for p in cache.glob("lint-*"))  # older format (.json) pruned too
     assert len(names) == lintcache.KEEP_NAMESPACES + 1
     assert "lint-old0.json" not in names  # the oldest go first
 
@@ -255,12 +283,12 @@ def test_where_the_cache_goes(tree: Path, tmp_path: Path, monkeypatch: pytest.Mo
     CliRunner().invoke(cli, ["lint", "--no-cache", str(tree)])
     assert not (tmp_path / ".callflow_cache").exists()
     CliRunner().invoke(cli, ["lint", str(tree)])
-    assert list((tmp_path / ".callflow_cache").glob("lint-*.json"))
+    assert list((tmp_path / ".callflow_cache").glob("lint-*.bin"))
     monkeypatch.setenv(lintcache.ENV_DIR, str(tmp_path / "from-env"))
     CliRunner().invoke(cli, ["lint", str(tree)])
-    assert list((tmp_path / "from-env").glob("lint-*.json"))
+    assert list((tmp_path / "from-env").glob("lint-*.bin"))
     CliRunner().invoke(cli, ["lint", "--cache-dir", str(tmp_path / "flag"), str(tree)])
-    assert list((tmp_path / "flag").glob("lint-*.json"))
+    assert list((tmp_path / "flag").glob("lint-*.bin"))
 
 
 def test_unwritable_cache_is_a_warning_not_a_failure(tree: Path, tmp_path: Path) -> None:
@@ -328,3 +356,39 @@ def test_cache_hits_do_not_count_towards_a_pool(
     (tree / "new.xml").write_text(CLEAN.replace("calling", "calling us"))
     lint(str(tree), cache=cache)
     assert counted == [1]
+
+
+def test_lookups_run_with_the_collector_paused_and_restored(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache lookups (many objects, no cycles) run with the cyclic collector off; its
+    state afterwards is what it was before, on or off, even when a lookup fails."""
+    import gc
+
+    cache = tmp_path / "cache"
+    lint(str(tree), cache=cache)
+    seen: list[bool] = []
+    real = lintcache.LintCache.unchanged
+
+    def unchanged(self: lintcache.LintCache, *args: object) -> object:
+        seen.append(gc.isenabled())
+        return real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lintcache.LintCache, "unchanged", unchanged)
+    assert gc.isenabled()
+    lint(str(tree), cache=cache)
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        lint(str(tree), cache=cache)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def broken(self: lintcache.LintCache, *args: object) -> object:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(lintcache.LintCache, "unchanged", broken)
+    lint(str(tree), cache=cache)  # the CLI reports the failure; the collector is back on
+    assert gc.isenabled()

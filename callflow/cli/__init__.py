@@ -6,6 +6,7 @@ unreadable input. No Python traceback reaches the user unless ``--debug`` is giv
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import os
@@ -54,6 +55,7 @@ class LazyGroup(click.Group):
             if importlib.util.find_spec(module_name) is None:
                 return None
             command = getattr(importlib.import_module(module_name), attr)
+            _imports_done()
             assert isinstance(command, click.Command)
             return command
         return super().get_command(ctx, cmd_name)
@@ -89,9 +91,33 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug or bool(os.environ.get("CALLFLOW_DEBUG"))
 
 
+_PROCESS = {"importing": False, "frozen": False}
+
+
+def _imports_done() -> None:
+    """The subcommand's modules are loaded: collect garbage again, from now on without
+    looking at the objects made so far (``gc.freeze``, once a process).
+
+    ``main`` turns the collector off while the modules load: they make tens of thousands of
+    objects that live as long as the process and hold no garbage, and the collector walked
+    them again and again while they loaded, then once more when the process ended. Frozen,
+    they are skipped by every later collection, including the one at exit: a tenth of the
+    CPU of ``callflow lint ONE_FILE``, and less work per collection in a long lint.
+    """
+    if _PROCESS["importing"]:
+        _PROCESS["importing"] = False
+        if not _PROCESS["frozen"]:
+            _PROCESS["frozen"] = True
+            gc.freeze()
+        gc.enable()
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: turns unexpected exceptions into a one-line message and exit 2."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    if gc.isenabled():  # see _imports_done
+        _PROCESS["importing"] = True
+        gc.disable()
     try:
         return cli.main(args=argv, prog_name="callflow", standalone_mode=True)
     except SystemExit:
@@ -105,3 +131,5 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(f"callflow: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("run again with --debug for the traceback, and please report it", err=True)
         sys.exit(EXIT_USAGE)
+    finally:
+        _imports_done()  # no subcommand was loaded (--help, a usage error): on again

@@ -8,14 +8,14 @@ code and severity, and the lint driver turns the node's position into ``file:lin
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from inspect import cleandoc
 
 from callflow import model as m
 from callflow.diagnostics import RuleInfo, Severity
+from callflow.frozen import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Hit:
     """One place a rule found a problem."""
 
@@ -28,7 +28,7 @@ class Hit:
     """Where to report, when not at ``node`` (e.g. the dissolved ``<Switch>`` wrapper)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scope:
     """Where a node sits: the document root and the chain of its ancestors (root first)."""
 
@@ -43,7 +43,7 @@ class Scope:
 Check = Callable[[m.Node, Scope], Iterable[Hit]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """A semantic rule: identity, documentation, the node types it looks at, and its check."""
 

@@ -5,8 +5,6 @@ The checks themselves live in ``callflow.parser``; only their documentation is h
 
 from __future__ import annotations
 
-import textwrap
-
 from callflow.model import MAX_DEPTH
 from callflow.parser import MAX_BYTES, MAX_NODES
 
@@ -72,4 +70,6 @@ def parse_doc(code: str) -> str | None:
     doc = PARSE_DOCS.get(code)
     if doc is None:
         return None
+    import textwrap  # only when the docs are shown
+
     return "\n\n".join(textwrap.fill(part, 92) for part in doc.split("\n\n"))
