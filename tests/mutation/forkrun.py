@@ -99,6 +99,15 @@ def _rebind(module: types.ModuleType, again: Rebind) -> None:
         setattr(module, name, new)
 
 
+def _die_with_parent() -> None:
+    """A child whose session is gone (killed, interrupted) must not run on unseen: on Linux
+    the kernel sends it SIGKILL when its parent exits (prctl PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+
+
 def _clear_caches(modules: list[types.ModuleType]) -> None:
     """Results a cached function computed before the fork were computed by the original."""
     for module in modules:
@@ -227,6 +236,7 @@ class ForkRunner:
             try:
                 os.close(read)
                 os.setpgid(0, 0)
+                _die_with_parent()
                 sink = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(sink, 1)
                 os.dup2(sink, 2)
