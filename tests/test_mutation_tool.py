@@ -260,3 +260,23 @@ def test_a_mutant_that_does_not_compile_is_invalid_and_not_counted() -> None:
         "n.py", 2, [mutate.Outcome(drop, "invalid"), mutate.Outcome(drop, "killed")]
     )
     assert report.score() == "1/1 = 100%"
+
+
+def test_a_survivor_the_fork_may_have_missed_is_judged_again_in_a_fresh_process() -> None:
+    """A mutant placed by running module assignments again, or on a line that runs at import,
+    can be seen only by a fresh import (a decorator's argument, a table a function builds):
+    surviving the forked session is not a verdict for it. A kill is."""
+    mutant = list_mutants(SOURCE, "sample.py")[0]
+
+    def job(at_import: bool) -> Any:
+        return mutate._Job("m.py", mutant, ["t"], 1.0, False, at_import)
+
+    def outcome(status: str, by: str = "") -> Any:
+        return mutate.Outcome(mutant, status, 0.0, by)
+
+    assert mutate._needs_fresh(job(False), outcome("survived", "rebound"))
+    assert mutate._needs_fresh(job(True), outcome("survived"))
+    assert mutate._needs_fresh(job(False), outcome("needs-import"))
+    assert mutate._needs_fresh(job(False), None)
+    assert not mutate._needs_fresh(job(False), outcome("survived"))
+    assert not mutate._needs_fresh(job(True), outcome("killed", "tests/x.py::t"))

@@ -42,6 +42,8 @@ class _Child:
     deadline: float
     started: float
     data: bytes = b""
+    rebound: bool = False
+    """Placed by running module-level assignments again (not by swapping function code)."""
 
 
 @dataclass
@@ -248,7 +250,9 @@ class ForkRunner:
                 os._exit(status)
         os.close(write)
         now = time.monotonic()
-        return _Child(job["key"], pid, read, now + float(job["budget"]), now)
+        child = _Child(job["key"], pid, read, now + float(job["budget"]), now)
+        child.rebound = again is not None
+        return child
 
     def _reap(self, running: list[_Child], outcomes: dict[str, dict[str, object]]) -> None:
         if not running:
@@ -285,4 +289,5 @@ class ForkRunner:
             elif failed:
                 outcomes[child.key] = {"status": "killed", "by": failed, "seconds": seconds}
             else:
-                outcomes[child.key] = {"status": "survived", "by": "", "seconds": seconds}
+                by = "rebound" if child.rebound else ""
+                outcomes[child.key] = {"status": "survived", "by": by, "seconds": seconds}

@@ -174,6 +174,16 @@ def run_mutant(module: str, mutant: Mutant, tests: list[str], timeout: float) ->
         )
 
 
+def _needs_fresh(job: _Job, outcome: Outcome | None) -> bool:
+    """Whether a fresh process must judge the mutant: the forked session could not place it,
+    or it survived there but might not in a fresh import (it was placed by running module
+    assignments again, or its line runs at import: a value computed then from the mutated code,
+    such as a decorator's argument or a table a function builds, kept the original's)."""
+    if outcome is None or outcome.status == "needs-import":
+        return True
+    return outcome.status == "survived" and (outcome.by == "rebound" or job.at_import)
+
+
 def run_fresh(jobs: list[_Job], parallel: int) -> list[Outcome]:
     """Each job in a fresh pytest process of its own, ``parallel`` at a time."""
     from concurrent.futures import ThreadPoolExecutor
@@ -192,6 +202,8 @@ class _Job:
     budget: float
     fresh: bool
     """Run in a fresh process of its own (``--no-fork``), not in the forked session."""
+    at_import: bool = False
+    """The mutated line runs when the module is imported."""
 
     @property
     def key(self) -> str:
@@ -289,17 +301,16 @@ def mutate_group(
                 continue
             ordered = sorted(covering, key=lambda t: durations.get(t, 0.0))
             cost = 20 + 4 * sum(durations.get(t, slowest) for t in ordered)
-            jobs.append(_Job(module, mutant, ordered, cost, not fork))
-    print(
-        f"   {len(jobs)} mutants to run, {sum(j.fresh for j in jobs)} in fresh processes",
-        flush=True,
-    )
+            jobs.append(_Job(module, mutant, ordered, cost, not fork, at_import))
+    print(f"   {len(jobs)} mutants to run", flush=True)
     outcomes = run_forked([j for j in jobs if not j.fresh], tests, parallel) if fork else {}
+    fresh = [j for j in jobs if _needs_fresh(j, outcomes.get(j.key))]
+    if fork:
+        print(f"   {len(fresh)} judged in fresh processes", flush=True)
+    for job, outcome in zip(fresh, run_fresh(fresh, parallel), strict=True):
+        outcomes[job.key] = outcome
     for job in jobs:
-        outcome = outcomes.get(job.key)
-        if outcome is None or outcome.status == "needs-import":
-            outcome = run_mutant(job.module, job.mutant, job.tests, 60 + job.budget)
-        reports[job.module].outcomes.append(outcome)
+        reports[job.module].outcomes.append(outcomes[job.key])
     for module in modules:
         for o in sorted(reports[module].outcomes, key=lambda o: o.mutant.line):
             if o.status == "no-tests":
