@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -17,9 +19,14 @@ from callflow import rules
 from callflow import types as t
 from callflow.diagnostics import Finding
 from callflow.lint import lint_source
-from callflow.parser import PARSE_RULES
+from callflow.parser import PARSE_RULES, ParseError, parse
+from callflow.rules import verbs
+from callflow.rules.base import Hit, Scope, rule
 from callflow.rules.blocks import DAY, WEEK, first_overlap, windows
 from simulator.conditions import schedule_matches
+
+ROOT = Path(__file__).resolve().parent.parent
+RULE_CODES = [r.code for r in rules.RULES]
 
 
 def doc(body: str) -> str:
@@ -460,6 +467,70 @@ def test_fixable_rules_are_the_ones_fmt_fixes() -> None:
 def test_unknown_rule_is_not_found() -> None:
     assert rules.find("CF999") is None
     assert rules.find("no-such-rule") is None
+
+
+def test_the_registry_refuses_a_code_or_a_name_used_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules._check_unique()  # the real registry passes
+    say = verbs.say_two_texts
+    same_code = replace(say, info=replace(say.info, name="say-twice-again"))
+    same_name = replace(say, info=replace(say.info, code="CF199"))
+    for clash in (same_code, same_name):
+        monkeypatch.setattr(rules, "RULES", (*rules.RULES, clash))
+        with pytest.raises(RuntimeError, match=r"^lint rule codes and names must be unique$"):
+            rules._check_unique()
+
+
+def test_a_rule_is_explained_by_its_docstring_else_by_its_summary() -> None:
+    def documented(node: m.Node, scope: Scope) -> Iterator[Hit]:
+        """Why this matters.
+
+        Fix: do it right.
+        """
+        yield from ()
+
+    def bare(node: m.Node, scope: Scope) -> Iterator[Hit]:
+        yield from ()
+
+    made = rule("CF198", "made-here", "warning", "A made-up rule.", targets=(m.Say,))
+    with_doc, without = made(documented), made(bare)
+    assert with_doc.doc == "Why this matters.\n\nFix: do it right."
+    assert without.doc == "A made-up rule."
+    assert (with_doc.code, with_doc.info.name, with_doc.check) == ("CF198", "made-here", documented)
+
+
+def test_the_public_names_of_the_registry_exist() -> None:
+    namespace: dict[str, object] = {}
+    exec("from callflow.rules import *", namespace)
+    assert set(rules.__all__) <= set(namespace)
+    assert namespace["check"] is rules.check and namespace["RULES"] is rules.RULES
+
+
+SELECTION_CORPORA = ("tests/data/corpus", "tests/data/lint-messages", "tests/data/opentact-shapes")
+
+
+def _parsed_corpus() -> list[m.Response]:
+    found = []
+    for folder in SELECTION_CORPORA:
+        for path in sorted((ROOT / folder).rglob("*.xml")):
+            try:
+                found.append(parse(path))
+            except ParseError:
+                continue  # the parse-stage documents: no model for the rules
+    return found
+
+
+def test_a_selection_of_rules_finds_what_the_whole_registry_finds_for_them() -> None:
+    """`select`/`ignore` change which rules report, never what a selected rule finds: a
+    selection has its own dispatch tables, built the way the full ones are."""
+    hits = 0
+    for root in _parsed_corpus():
+        everything = [(r.code, h) for r, h in rules.check(root)]
+        hits += len(everything)
+        assert [(r.code, h) for r, h in rules.check(root, frozenset(RULE_CODES))] == everything
+        for code in {c for c, _ in everything}:
+            picked = [(r.code, h) for r, h in rules.check(root, frozenset({code}))]
+            assert picked == [(c, h) for c, h in everything if c == code], code
+    assert hits > 50
 
 
 # ---- Schedule windows ---------------------------------------------------------------------
