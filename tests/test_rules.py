@@ -281,6 +281,8 @@ CASES: list[Case] = [
     Case("CF152", f'<Curl url="{CB}" method="post"><Error/></Curl>', 2, '"post"'),
     Case("CF152", f'<Gather url="{CB}" method="Get"><Say>x</Say><Error/></Gather>', 2),
     Case("CF152", f'<Curl url="{CB}" method="POST"><Error/></Curl>', None),
+    # a value written other than canonically, but not a method: not a matter of case
+    Case("CF152", '<Hold timeout=" 300000 "/><Say loop="02">x</Say>', None),
     # CF153 switch-form (once per Switch, at the Switch)
     Case(
         "CF153",
@@ -376,6 +378,12 @@ def _codes(model: m.Response) -> list[str]:
 def test_dtmf_empty_value_is_reported_on_a_model_built_in_python() -> None:
     gather = m.Gather(children=(m.Say(content="x"), m.DTMF(value=""), m.DTMF(value="1")))
     assert _codes(m.Response(children=(gather,))).count("CF124") == 1
+    (hit,) = [h for r, h in rules.check(m.Response(children=(gather,))) if r.code == "CF124"]
+    assert hit.node is gather.children[1]
+    assert (hit.message, hit.hint) == (
+        "DTMF block has an empty value; no input selects it",
+        'give the digits, e.g. value="1"',
+    )
     ok = m.Gather(children=(m.Say(content="x"), m.DTMF(value="1")))
     assert "CF124" not in _codes(m.Response(children=(ok,)))
 
