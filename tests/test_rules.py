@@ -576,6 +576,15 @@ def schedules(draw: st.DrawFn) -> m.Schedule:
     return m.Schedule(dow=tuple(dow) if dow else None, time=time)
 
 
+def test_windows_are_seconds_of_the_week_from_sunday_midnight() -> None:
+    """Written out in seconds (a day has 86,400), not in the module's own DAY: the ranges the
+    overlap rule compares are real moments of the week, a window past midnight included."""
+    assert windows(m.Schedule(dow=("mon",))) == [(86_400, 172_799)]
+    saturday_night = m.Schedule(dow=("sat",), time="22:00:00-02:00:00")
+    assert windows(saturday_night) == [(6 * 86_400 + 79_200, 604_799), (0, 7_200)]
+    assert (DAY, WEEK) == (86_400, 604_800)
+
+
 @given(schedules(), st.integers(0, WEEK - 1))
 def test_windows_contain_exactly_the_moments_the_schedule_matches(
     schedule: m.Schedule, second: int
