@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -17,9 +19,14 @@ from callflow import rules
 from callflow import types as t
 from callflow.diagnostics import Finding
 from callflow.lint import lint_source
-from callflow.parser import PARSE_RULES
+from callflow.parser import PARSE_RULES, ParseError, parse
+from callflow.rules import verbs
+from callflow.rules.base import Hit, Scope, rule
 from callflow.rules.blocks import DAY, WEEK, first_overlap, windows
 from simulator.conditions import schedule_matches
+
+ROOT = Path(__file__).resolve().parent.parent
+RULE_CODES = [r.code for r in rules.RULES]
 
 
 def doc(body: str) -> str:
@@ -274,6 +281,8 @@ CASES: list[Case] = [
     Case("CF152", f'<Curl url="{CB}" method="post"><Error/></Curl>', 2, '"post"'),
     Case("CF152", f'<Gather url="{CB}" method="Get"><Say>x</Say><Error/></Gather>', 2),
     Case("CF152", f'<Curl url="{CB}" method="POST"><Error/></Curl>', None),
+    # a value written other than canonically, but not a method: not a matter of case
+    Case("CF152", '<Hold timeout=" 300000 "/><Say loop="02">x</Say>', None),
     # CF153 switch-form (once per Switch, at the Switch)
     Case(
         "CF153",
@@ -369,6 +378,12 @@ def _codes(model: m.Response) -> list[str]:
 def test_dtmf_empty_value_is_reported_on_a_model_built_in_python() -> None:
     gather = m.Gather(children=(m.Say(content="x"), m.DTMF(value=""), m.DTMF(value="1")))
     assert _codes(m.Response(children=(gather,))).count("CF124") == 1
+    (hit,) = [h for r, h in rules.check(m.Response(children=(gather,))) if r.code == "CF124"]
+    assert hit.node is gather.children[1]
+    assert (hit.message, hit.hint) == (
+        "DTMF block has an empty value; no input selects it",
+        'give the digits, e.g. value="1"',
+    )
     ok = m.Gather(children=(m.Say(content="x"), m.DTMF(value="1")))
     assert "CF124" not in _codes(m.Response(children=(ok,)))
 
@@ -462,6 +477,70 @@ def test_unknown_rule_is_not_found() -> None:
     assert rules.find("no-such-rule") is None
 
 
+def test_the_registry_refuses_a_code_or_a_name_used_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules._check_unique()  # the real registry passes
+    say = verbs.say_two_texts
+    same_code = replace(say, info=replace(say.info, name="say-twice-again"))
+    same_name = replace(say, info=replace(say.info, code="CF199"))
+    for clash in (same_code, same_name):
+        monkeypatch.setattr(rules, "RULES", (*rules.RULES, clash))
+        with pytest.raises(RuntimeError, match=r"^lint rule codes and names must be unique$"):
+            rules._check_unique()
+
+
+def test_a_rule_is_explained_by_its_docstring_else_by_its_summary() -> None:
+    def documented(node: m.Node, scope: Scope) -> Iterator[Hit]:
+        """Why this matters.
+
+        Fix: do it right.
+        """
+        yield from ()
+
+    def bare(node: m.Node, scope: Scope) -> Iterator[Hit]:
+        yield from ()
+
+    made = rule("CF198", "made-here", "warning", "A made-up rule.", targets=(m.Say,))
+    with_doc, without = made(documented), made(bare)
+    assert with_doc.doc == "Why this matters.\n\nFix: do it right."
+    assert without.doc == "A made-up rule."
+    assert (with_doc.code, with_doc.info.name, with_doc.check) == ("CF198", "made-here", documented)
+
+
+def test_the_public_names_of_the_registry_exist() -> None:
+    namespace: dict[str, object] = {}
+    exec("from callflow.rules import *", namespace)
+    assert set(rules.__all__) <= set(namespace)
+    assert namespace["check"] is rules.check and namespace["RULES"] is rules.RULES
+
+
+SELECTION_CORPORA = ("tests/data/corpus", "tests/data/lint-messages", "tests/data/opentact-shapes")
+
+
+def _parsed_corpus() -> list[m.Response]:
+    found = []
+    for folder in SELECTION_CORPORA:
+        for path in sorted((ROOT / folder).rglob("*.xml")):
+            try:
+                found.append(parse(path))
+            except ParseError:
+                continue  # the parse-stage documents: no model for the rules
+    return found
+
+
+def test_a_selection_of_rules_finds_what_the_whole_registry_finds_for_them() -> None:
+    """`select`/`ignore` change which rules report, never what a selected rule finds: a
+    selection has its own dispatch tables, built the way the full ones are."""
+    hits = 0
+    for root in _parsed_corpus():
+        everything = [(r.code, h) for r, h in rules.check(root)]
+        hits += len(everything)
+        assert [(r.code, h) for r, h in rules.check(root, frozenset(RULE_CODES))] == everything
+        for code in {c for c, _ in everything}:
+            picked = [(r.code, h) for r, h in rules.check(root, frozenset({code}))]
+            assert picked == [(c, h) for c, h in everything if c == code], code
+    assert hits > 50
+
+
 # ---- Schedule windows ---------------------------------------------------------------------
 
 
@@ -495,6 +574,15 @@ def schedules(draw: st.DrawFn) -> m.Schedule:
         )
     )
     return m.Schedule(dow=tuple(dow) if dow else None, time=time)
+
+
+def test_windows_are_seconds_of_the_week_from_sunday_midnight() -> None:
+    """Written out in seconds (a day has 86,400), not in the module's own DAY: the ranges the
+    overlap rule compares are real moments of the week, a window past midnight included."""
+    assert windows(m.Schedule(dow=("mon",))) == [(86_400, 172_799)]
+    saturday_night = m.Schedule(dow=("sat",), time="22:00:00-02:00:00")
+    assert windows(saturday_night) == [(6 * 86_400 + 79_200, 604_799), (0, 7_200)]
+    assert (DAY, WEEK) == (86_400, 604_800)
 
 
 @given(schedules(), st.integers(0, WEEK - 1))

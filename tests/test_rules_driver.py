@@ -21,7 +21,7 @@ from bench.corpus import write_corpus
 from callflow import model as m
 from callflow import rules
 from callflow.parser import ParseError, parse
-from callflow.rules.base import Hit, Rule, walk
+from callflow.rules.base import Hit, Rule, Scope
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = {"tests/data/corpus": True, "tests/data/opentact-shapes": True, "examples": False}
@@ -33,6 +33,17 @@ SELECTIONS: tuple[frozenset[str] | None, ...] = (
     frozenset({"CF103", "CF113", "CF150", "CF161"}),
     frozenset(),
 )
+
+
+def walk(root: m.Response) -> Iterator[tuple[m.Node, Scope]]:
+    """Every element node (comments skipped) in document order, with its scope."""
+    stack: list[tuple[m.Node, Scope]] = [(root, Scope(root, ()))]
+    while stack:
+        node, scope = stack.pop()
+        yield node, scope
+        inner = Scope(root, (*scope.ancestors, node))
+        kids = [c for c in reversed(node.children) if not isinstance(c, m.Comment)]
+        stack.extend((c, inner) for c in kids)
 
 
 def reference(root: m.Response, codes: frozenset[str] | None) -> Iterator[tuple[Rule, Hit]]:

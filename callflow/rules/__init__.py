@@ -98,7 +98,7 @@ def check(root: m.Response, codes: frozenset[str] | None = None) -> Iterator[tup
     """Run every rule (or only those whose code is in ``codes``) over a document: each hit
     with the rule that found it, in document order (rules in code order within a node).
 
-    One pass over the tree (the order of ``base.walk``) that calls, for each node, only the
+    One pass over the tree, in document order, that calls, for each node, only the
     rules its type, spelling and children can interest; the hits are collected in a list,
     which costs less than a generator per node.
     """
@@ -109,8 +109,8 @@ def check(root: m.Response, codes: frozenset[str] | None = None) -> Iterator[tup
 
 
 def _visit(node: m.Node, scope: Scope, tables: Tables, found: list[tuple[Rule, Hit]]) -> None:
-    """The rules for ``node``, then its element children in order (the order of ``base.walk``);
-    the elements nest at most ``model.MAX_DEPTH`` deep (the parser and the builder refuse more)."""
+    """The rules for ``node``, then its element children in order (comments skipped); the
+    elements nest at most ``model.MAX_DEPTH`` deep (the parser and the builder refuse more)."""
     children = node.children
     leaf = not children or (
         isinstance(children[0], m.Comment) and all(isinstance(c, m.Comment) for c in children)
@@ -120,7 +120,7 @@ def _visit(node: m.Node, scope: Scope, tables: Tables, found: list[tuple[Rule, H
         for rule in chosen:
             for hit in rule.check(node, scope):
                 found.append((rule, hit))
-    if not leaf:  # siblings share one (immutable) Scope, as in base.walk
+    if not leaf:  # siblings share one (immutable) Scope: fewer objects per document
         inner = Scope(scope.root, (*scope.ancestors, node))
         for child in children:
             if not isinstance(child, m.Comment):

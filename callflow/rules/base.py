@@ -7,7 +7,7 @@ code and severity, and the lint driver turns the node's position into ``file:lin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from inspect import cleandoc
 
 from callflow import model as m
@@ -51,9 +51,9 @@ class Rule:
     doc: str
     targets: tuple[type[m.Node], ...]
     check: Check
-    spelled_only: bool = False
+    spelled_only: bool
     """Looks only at ``node.spelling``: skipped for the (many) nodes written canonically."""
-    children_only: bool = False
+    children_only: bool
     """Finds nothing in a node without element children: skipped for the (many) leaves."""
 
     @property
@@ -80,18 +80,6 @@ def rule(
         return Rule(info, doc, targets, check, spelled_only, children_only)
 
     return wrap
-
-
-def walk(root: m.Response) -> Iterator[tuple[m.Node, Scope]]:
-    """Every element node (comments skipped) in document order, with its scope."""
-    stack: list[tuple[m.Node, Scope]] = [(root, Scope(root, ()))]
-    while stack:
-        node, scope = stack.pop()
-        yield node, scope
-        kids = [c for c in reversed(node.children) if not isinstance(c, m.Comment)]
-        if kids:  # siblings share one (immutable) Scope: a third fewer objects per document
-            inner = Scope(root, (*scope.ancestors, node))
-            stack.extend([(c, inner) for c in kids])
 
 
 def written(node: m.Node, field: str) -> str | None:
