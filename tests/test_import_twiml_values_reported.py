@@ -105,3 +105,75 @@ def test_inside_a_record_a_comment_is_kept_and_an_element_reported() -> None:
     assert (
         "<!-- TwiML <Foo> on line 1 not converted: TwiML allows nothing inside <Record> -->" in xml
     )
+
+
+@pytest.mark.parametrize(
+    ("attr", "value", "result", "expected"),
+    [
+        ("input", "bogus", "", "dtmf, speech or both"),
+        ("numDigits", "abc", 'dtmf_length="32"', "a whole number of at least 1"),
+    ],
+)
+def test_a_gather_value_of_the_wrong_kind_is_not_convertible(
+    attr: str, value: str, result: str, expected: str
+) -> None:
+    _, report = convert(f'<Gather {attr}="{value}"/>', base_url="https://ivr.example.com/v")
+    e = written(report, "Gather", attr)
+    assert (e.status, e.result) == (NOT_CONVERTIBLE, result)
+    assert e.note == f"not {expected}; TwiML's default used"
+
+
+def test_inside_hangup_a_comment_and_parameter_are_kept_and_another_element_reported() -> None:
+    model, report = convert('<Hangup><!-- c --><Parameter name="a" value="b"/><Foo/></Hangup>')
+    (foo,) = [e for e in report.entries if e.element == "Foo"]
+    assert (foo.status, foo.note) == (
+        NOT_CONVERTIBLE,
+        "TwiML allows only <Parameter> inside <Hangup>",
+    )
+    (hangup,) = model.children
+    assert isinstance(hangup, m.Hangup)
+    xml = to_xml(model)
+    assert xml.index("<!-- c -->") < xml.index('<Meta name="a" value="b"/>') < xml.index("<Foo>")
+
+
+@pytest.mark.parametrize("verb", ["Play", "Pause"])
+def test_an_element_inside_play_or_pause_is_reported_and_marked(verb: str) -> None:
+    text = "https://ivr.example.com/a.mp3" if verb == "Play" else ""
+    model, report = convert(f"<{verb}>{text}<Foo/></{verb}>")
+    (foo,) = [e for e in report.entries if e.element == "Foo"]
+    assert (foo.status, foo.note) == (NOT_CONVERTIBLE, f"TwiML allows nothing inside <{verb}>")
+    assert (
+        f"<!-- TwiML <Foo> on line 1 not converted: TwiML allows nothing inside <{verb}> -->"
+        in (to_xml(model))
+    )
+
+
+def test_comments_inside_dial_and_client_are_kept_in_order() -> None:
+    model, _ = convert(
+        "<Dial><!-- c --><Client><!-- d --><Identity>bob</Identity></Client></Dial>",
+        client_domain="pbx.example.com",
+    )
+    xml = to_xml(model)
+    assert xml.index("<!-- c -->") < xml.index("<To>sip:bob@pbx.example.com</To>")
+    assert xml.index("</To>") < xml.index("<!-- d -->") < xml.index("<Error/>")
+
+
+def test_a_reject_reason_is_kept_as_the_hangup_tag() -> None:
+    model, report = convert('<Reject reason="rejected"/>')
+    e = written(report, "Reject", "reason")
+    assert (e.status, e.result) == (CHANGED, 'tag="reject:rejected"')
+    (hangup,) = model.children
+    assert isinstance(hangup, m.Hangup)
+    assert hangup.tag == "reject:rejected"
+
+
+def test_a_play_that_loops_forever_becomes_a_thousand_plays() -> None:
+    model, report = convert('<Play loop="0">https://ivr.example.com/a.mp3</Play>')
+    e = written(report, "Play", "loop")
+    assert (e.status, e.result) == (CHANGED, 'loop="1000"')
+    assert (
+        e.note == "TwiML repeats until the call ends (at most 1000 times); Opentact needs a count"
+    )
+    (play,) = model.children
+    assert isinstance(play, m.Play)
+    assert play.loop == 1000
