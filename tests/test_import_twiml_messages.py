@@ -6,6 +6,7 @@ import pytest
 
 from callflow.importers import convert_twiml
 from callflow.parser import ParseError
+from callflow.serializer import to_xml
 
 
 @pytest.mark.parametrize(
@@ -30,3 +31,12 @@ def test_a_root_other_than_response_is_refused_with_its_name() -> None:
         "<string>:1:1: CF002 error root element must be Response (a TwiML voice document),"
         " not Other"
     ]
+
+
+def test_two_dashes_in_the_source_stay_dashes_in_the_placeholder_comment() -> None:
+    """The comment names the importer's options in words ("the base-url option"), but text
+    from the document is only kept a valid comment ("a--b" -> "a- -b"), never reworded."""
+    model, _ = convert_twiml("<Response><Dial><Sip>a--b</Sip></Dial></Response>")
+    xml = to_xml(model)
+    assert "<!-- TwiML <Sip> on line 1 not converted: 'a- -b' is not a SIP address" in xml
+    assert "option" not in xml
