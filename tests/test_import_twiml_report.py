@@ -267,3 +267,13 @@ def test_a_bad_gather_timeout_gets_one_entry_and_twilios_default(digits: int) ->
     assert (timeout.status, timeout.implicit) == (NOT_CONVERTIBLE, False)
     gather = next(c for c in model.children if isinstance(c, m.Gather))
     assert gather.timeout == 5000 * digits
+
+
+@pytest.mark.parametrize("options", [{}, {"base_url": "https://ivr.example.com/voice"}])
+def test_a_record_without_action_says_after_the_recording_once(options: Any) -> None:
+    """The note of the implicit action reads as one sentence (it once said "after the
+    recording, after the recording, the Callback...")."""
+    _, report = convert("<Record/>", **options)
+    note = next(e.note for e in report.entries if e.attribute == "action")
+    assert note.startswith("after the recording, the Callback to url runs its answer.")
+    assert note.count("after the recording") == 1

@@ -126,7 +126,9 @@ class Context:
 
     def placeholder(self, el: Any, reason: str) -> m.Comment:
         """A comment marking where a verb was left out, so a reader of the output sees it."""
-        reason = re.sub(r"--([a-z][a-z-]*)", r"the \1 option", reason)
+        # The importer's own options read as words; "--" inside the document's text (a--b) is
+        # not an option and only gets the dash split below.
+        reason = re.sub(r"(?<![\w-])--([a-z][a-z-]*)", r"the \1 option", reason)
         text = f" TwiML <{tag_name(el)}> on line {self.line(el)} not converted: {reason} "
         while "--" in text:  # XML comments cannot hold two dashes in a row
             text = text.replace("--", "- -")

@@ -133,7 +133,7 @@ def record(ctx: Context, el: Any) -> Out:
             f" {RECORD_SILENCE_S} s of silence by default; {_SILENCE_NOTE}",
         )
     if url is None:  # no action (or an empty one): the document's own URL
-        url = own_url(ctx, el, f"after the recording, {_action_note(tag)};")
+        url = own_url(ctx, el, f"{_action_note(tag)};")
     ctx.elem(el, EXACT, f'<Record tag="{tag}">')
     nodes: list[m.Node] = [BEEP] if beep else []
     nodes.append(m.Record(children=tuple(no_children(ctx, el)), tag=tag, **found))
