@@ -220,3 +220,54 @@ def test_run_backends_shares_one_app_between_runs(monkeypatch: pytest.MonkeyPatc
 def test_run_backends_refuses_bad_options(options: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         RunBackends(**options)
+
+
+# --- prefix boundaries and closing (#24) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prefix", "url", "matches"),
+    [
+        ("https://a.test/ivr/", "https://a.test/ivr/menu", True),
+        ("https://a.test/ivr", "https://a.test/ivr/menu", True),
+        ("https://a.test/ivr", "https://a.test/ivr?dtmf=1", True),
+        ("https://a.test/ivr", "https://a.test/ivr#top", True),
+        ("https://a.test/ivr", "https://a.test/ivr", True),
+        ("https://a.test/ivr", "https://a.test/ivrX", False),
+        ("https://a.test/ivr", "https://a.test/ivr2", False),
+        ("https://a.test/ivr", "https://b.test/ivr", False),
+        ("https://a.test/ivr/", "https://a.test/ivr", False),
+    ],
+)
+def test_a_prefix_matches_only_at_a_boundary(prefix: str, url: str, matches: bool) -> None:
+    assert prefix_matches(prefix, url) is matches
+
+
+@dataclass
+class Closing:
+    """A backend that records its closing, and may fail to close."""
+
+    name: str
+    log: list[str]
+    fails: bool = False
+
+    def resolve(self, request: HttpRequest) -> HttpAnswer:
+        return HttpAnswer(200, self.name, source=request.url)
+
+    def close(self) -> None:
+        self.log.append(self.name)
+        if self.fails:
+            raise OSError(f"{self.name} could not close")
+
+
+def test_a_failing_close_does_not_keep_the_others_open_and_is_raised() -> None:
+    log: list[str] = []
+    first = Closing("first", log, fails=True)
+    second = Closing("second", log, fails=True)
+    routes = RoutingResolver(
+        [("https://a.test", first), ("https://b.test", second), ("https://c.test", first)],
+        default=Closing("default", log),
+    )
+    with pytest.raises(OSError, match=r"^first could not close$"):
+        routes.close()
+    assert sorted(log) == ["default", "first", "second"]
