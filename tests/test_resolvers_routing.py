@@ -271,3 +271,62 @@ def test_a_failing_close_does_not_keep_the_others_open_and_is_raised() -> None:
     with pytest.raises(OSError, match=r"^first could not close$"):
         routes.close()
     assert sorted(log) == ["default", "first", "second"]
+
+
+# --- RunBackends and for_run: whole messages, what replaces, what is closed (#24) ----------------
+
+
+@pytest.mark.parametrize("make", [for_run, RunBackends])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"app": "ivr_web:app", "replay": "c.yaml"},
+            "--app and --replay-http cannot be used together",
+        ),
+        (
+            {"base_url": "http://127.0.0.1:9", "replay": "c.yaml"},
+            "--base-url and --replay-http cannot be used together",
+        ),
+        (
+            {"app": "a:b", "base_url": "http://127.0.0.1:9", "replay": "c.yaml"},
+            "--app and --base-url and --replay-http cannot be used together",
+        ),
+    ],
+)
+def test_options_that_exclude_each_other_are_named_in_the_message(
+    make: object, options: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        make(**options)  # type: ignore[operator]
+    assert str(refused.value) == message
+
+
+def test_a_cassette_with_nowhere_to_go_is_refused_with_its_path(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "c.yaml"
+    with pytest.raises(ValueError) as refused:
+        RunBackends(record=target)
+    assert str(refused.value) == f"cannot write the cassette {target}: no such directory"
+
+
+def test_only_an_option_that_answers_every_request_replaces_the_runs_backends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tape = tmp_path / "c.yaml"
+    RecordingResolver(named("x"), tape).close()
+    with RunBackends() as plain, RunBackends(record=tmp_path / "r.yaml") as recording:
+        assert not plain.replaces and not recording.replaces
+    with RunBackends(replay=tape) as replaying:
+        assert replaying.replaces
+    closed: list[str | None] = []
+    real = LiveResolver.close
+
+    def recorded(self: LiveResolver) -> None:
+        closed.append(self.base_url)
+        real(self)
+
+    monkeypatch.setattr(LiveResolver, "close", recorded)
+    with RunBackends(base_url="http://127.0.0.1:9") as live:
+        assert live.replaces
+        assert closed == []
+    assert closed == ["http://127.0.0.1:9"]
