@@ -212,3 +212,22 @@ def test_closing_a_recorder_writes_the_cassette_and_closes_its_backend(tmp_path:
         recording.resolve(req(f"{HOST}/a"))
     assert inner.closed == 1
     assert [it.request.url for it in read_cassette(tmp_path / "c.yaml")] == [f"{HOST}/a"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a repeated key: YAML keeps the last value, which has more entries than the first
+        "version: 1\ninteractions: [{request: {method: GET, url: a}, answer: {status: 200}}]\n"
+        "interactions:\n- request: {method: GET, url: a}\n  answer: {status: 200}\n"
+        "- request: {method: GET}\n  answer: {status: 200}\n",
+        # a merge key: the interactions are not written under the top mapping at all
+        "base: &b\n  interactions:\n  - request: {method: GET}\n    answer: {status: 200}\n"
+        "version: 1\n<<: *b\n",
+    ],
+)
+def test_interactions_without_a_node_of_their_own_still_give_a_clean_error(
+    tmp_path: Path, text: str
+) -> None:
+    error = cassette_error(tmp_path / "c.yaml", text)
+    assert error.message.startswith("interaction ") and error.message.endswith(": missing 'url'")
