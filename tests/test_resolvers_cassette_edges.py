@@ -38,9 +38,8 @@ WRITTEN = (
     "    status: 200\n"
     "    elapsed_ms: 5\n"
     "    source: https://ivr.example.com/X\n"
-    "    text: ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab ab"
-    " ab ab ab\n"
-    "      ab ab ab ab ab ab ab ab ab end\n"
+    "    text: a" + " ab" * 30 + "\n"  # folded where the next word would pass column 100
+    "      " + "ab " * 10 + "end\n"
     "- request:\n"
     "    method: GET\n"
     "    url: https://ivr.example.com/next\n"
@@ -60,7 +59,7 @@ def test_a_cassette_is_written_in_recording_order_readable_and_100_wide(tmp_path
             HttpRequest(
                 "POST", f"{HOST}/X?dtmf=1", {"zone": "Zürich", "amount": 1}, 1000, "Gather"
             ),
-            HttpAnswer(200, "ab " * 40 + "end", source=f"{HOST}/X", elapsed_ms=5),
+            HttpAnswer(200, "a" + " ab" * 40 + " end", source=f"{HOST}/X", elapsed_ms=5),
         ),
         Interaction(
             HttpRequest("GET", f"{HOST}/next", None, 1000, "Callback"),
