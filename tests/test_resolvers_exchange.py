@@ -334,3 +334,40 @@ def test_the_redirect_bound_is_inclusive(hops: int, ok: bool) -> None:
         assert got.status == 200
     else:
         assert got.error is not None and got.error.startswith("too many redirects (more than 2)")
+
+
+# --- the documented defaults (docs/http-requests.md, "Common to every request") ---------------
+
+
+def test_every_request_carries_the_documented_headers() -> None:
+    with raw_server(lambda seen: [answer(200, DOC)]) as (base, seen):
+        got = fetch(f"{base}/x", "POST", {"k": 1})
+    assert got.status == 200
+    assert seen[0].headers["user-agent"] == "opentact-callflow-simulator"
+    assert seen[0].headers["accept"] == "application/xml, text/xml;q=0.9, */*;q=0.1"
+    assert seen[0].headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize(("extra", "ok"), [(0, True), (1, False)])
+def test_the_default_answer_bound_is_one_mebibyte(extra: int, ok: bool) -> None:
+    body = b"<Response>" + b" " * (1024 * 1024 - 21 + extra) + b"</Response>"
+    with raw_server(lambda seen: [answer(200, body)]) as (base, _), LiveResolver() as live:
+        got = live.resolve(HttpRequest("GET", f"{base}/x", None, 10000, "Callback"))
+    if ok:
+        assert got.status == 200 and got.text is not None and len(got.text) == 1024 * 1024
+    else:
+        assert got.error == "response larger than 1048576 bytes"
+
+
+@pytest.mark.parametrize(("hops", "ok"), [(5, True), (6, False)])
+def test_the_default_redirect_bound_is_five(hops: int, ok: bool) -> None:
+    def handler(seen: Seen) -> list[Step]:
+        n = int(seen.path.removeprefix("/r"))
+        return [answer(302, b"", f"Location: /r{n + 1}") if n < hops else answer(200, DOC)]
+
+    with raw_server(handler) as (base, seen), LiveResolver() as live:
+        got = live.resolve(HttpRequest("GET", f"{base}/r0", None, 10000, "Callback"))
+    if ok:
+        assert got.status == 200 and len(seen) == 6
+    else:
+        assert got.error is not None and got.error.startswith("too many redirects (more than 5)")

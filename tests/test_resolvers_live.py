@@ -282,3 +282,128 @@ def test_base_url_keeps_path_and_query(path: str, query: dict[str, str], prefix:
 def test_bad_base_url_is_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="invalid base URL"):
         LiveResolver(bad)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (
+            "ftp://127.0.0.1",
+            "invalid base URL 'ftp://127.0.0.1': it is not an absolute http(s) URL; "
+            "expected http(s)://HOST[:PORT]",
+        ),
+        ("http://h/?q=1", "invalid base URL 'http://h/?q=1': it may not have a query or fragment"),
+        ("http://h/#top", "invalid base URL 'http://h/#top': it may not have a query or fragment"),
+    ],
+)
+def test_a_bad_base_url_is_refused_with_the_whole_reason(bad: str, message: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        LiveResolver(bad)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("url", "base", "sent"),
+    [
+        (
+            "https://ivr.example.com",
+            "http://127.0.0.1:8999/api/",
+            "http://127.0.0.1:8999/api/",
+        ),
+        ("https://ivr.example.com/x", "http://127.0.0.1:8999/", "http://127.0.0.1:8999/x"),
+        ("https://u:pw@ivr.example.com:8443/x?a=1#f", "http://127.0.0.1:8999", None),
+    ],
+)
+def test_rebase_edges(url: str, base: str, sent: str | None) -> None:
+    got, headers = rebase(url, base)
+    if sent is not None:
+        assert got == sent
+        assert headers == {
+            "Host": "ivr.example.com",
+            "X-Forwarded-Host": "ivr.example.com",
+            "X-Forwarded-Proto": "https",
+        }
+    else:  # credentials never reach the server, in the URL nor in the headers
+        assert got == "http://127.0.0.1:8999/x?a=1"
+        assert headers == {
+            "Host": "ivr.example.com:8443",
+            "X-Forwarded-Host": "ivr.example.com:8443",
+            "X-Forwarded-Proto": "https",
+        }
+
+
+@contextmanager
+def keep_alive_server() -> Iterator[tuple[str, dict[str, bool]]]:
+    """One connection on 127.0.0.1 answered with keep-alive; ``seen["eof"]`` says whether the
+    client then closed it (within 3 s)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(5)
+    seen = {"eof": False}
+
+    def serve() -> None:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(3)
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(4096)
+                body = b"<Response/>"
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                seen["eof"] = conn.recv(4096) == b""
+            except OSError:
+                return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", seen
+        thread.join(5)
+    finally:
+        listener.close()
+
+
+def test_closing_the_resolver_closes_its_connections() -> None:
+    with keep_alive_server() as (base, seen):
+        live = LiveResolver()
+        assert live.resolve(req(f"{base}/x")).text == "<Response/>"
+        live.close()
+    assert seen["eof"]
+
+
+def test_leaving_the_with_block_closes_its_connections() -> None:
+    with keep_alive_server() as (base, seen), LiveResolver() as live:
+        assert live.resolve(req(f"{base}/x")).text == "<Response/>"
+    assert seen["eof"]
+
+
+def test_leaving_a_routing_block_closes_its_routes_connections() -> None:
+    with keep_alive_server() as (base, seen):
+        live = LiveResolver()
+        with RoutingResolver([(base, live)]) as routes:
+            assert routes.resolve(req(f"{base}/x")).text == "<Response/>"
+    assert seen["eof"]
+
+
+def test_proxy_variables_of_the_environment_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/http-requests.md: the simulator talks to the server it was told to."""
+    nowhere = f"http://127.0.0.1:{closed_port()}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, nowhere)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with keep_alive_server() as (base, _), LiveResolver() as live:
+        got = live.resolve(req(f"{base}/x"))
+    assert (got.status, got.text, got.error) == (200, "<Response/>", None)
+
+
+@given(base_path=st.text("aX/-", max_size=8), path=st.text("aX/-", max_size=6))
+def test_rebase_drops_only_the_bases_trailing_slashes(base_path: str, path: str) -> None:
+    base = "http://127.0.0.1:8999" + ("/" + base_path if base_path else "")
+    sent, _ = rebase(f"{FLOW_HOST}/{path}", base)
+    assert sent == "http://127.0.0.1:8999" + ("/" + base_path).rstrip("/") + "/" + path

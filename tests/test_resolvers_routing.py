@@ -220,3 +220,113 @@ def test_run_backends_shares_one_app_between_runs(monkeypatch: pytest.MonkeyPatc
 def test_run_backends_refuses_bad_options(options: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         RunBackends(**options)
+
+
+# --- prefix boundaries and closing (#24) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prefix", "url", "matches"),
+    [
+        ("https://a.test/ivr/", "https://a.test/ivr/menu", True),
+        ("https://a.test/ivr", "https://a.test/ivr/menu", True),
+        ("https://a.test/ivr", "https://a.test/ivr?dtmf=1", True),
+        ("https://a.test/ivr", "https://a.test/ivr#top", True),
+        ("https://a.test/ivr", "https://a.test/ivr", True),
+        ("https://a.test/ivr", "https://a.test/ivrX", False),
+        ("https://a.test/ivr", "https://a.test/ivr2", False),
+        ("https://a.test/ivr", "https://b.test/ivr", False),
+        ("https://a.test/ivr/", "https://a.test/ivr", False),
+    ],
+)
+def test_a_prefix_matches_only_at_a_boundary(prefix: str, url: str, matches: bool) -> None:
+    assert prefix_matches(prefix, url) is matches
+
+
+@dataclass
+class Closing:
+    """A backend that records its closing, and may fail to close."""
+
+    name: str
+    log: list[str]
+    fails: bool = False
+
+    def resolve(self, request: HttpRequest) -> HttpAnswer:
+        return HttpAnswer(200, self.name, source=request.url)
+
+    def close(self) -> None:
+        self.log.append(self.name)
+        if self.fails:
+            raise OSError(f"{self.name} could not close")
+
+
+def test_a_failing_close_does_not_keep_the_others_open_and_is_raised() -> None:
+    log: list[str] = []
+    first = Closing("first", log, fails=True)
+    second = Closing("second", log, fails=True)
+    routes = RoutingResolver(
+        [("https://a.test", first), ("https://b.test", second), ("https://c.test", first)],
+        default=Closing("default", log),
+    )
+    with pytest.raises(OSError, match=r"^first could not close$"):
+        routes.close()
+    assert sorted(log) == ["default", "first", "second"]
+
+
+# --- RunBackends and for_run: whole messages, what replaces, what is closed (#24) ----------------
+
+
+@pytest.mark.parametrize("make", [for_run, RunBackends])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"app": "ivr_web:app", "replay": "c.yaml"},
+            "--app and --replay-http cannot be used together",
+        ),
+        (
+            {"base_url": "http://127.0.0.1:9", "replay": "c.yaml"},
+            "--base-url and --replay-http cannot be used together",
+        ),
+        (
+            {"app": "a:b", "base_url": "http://127.0.0.1:9", "replay": "c.yaml"},
+            "--app and --base-url and --replay-http cannot be used together",
+        ),
+    ],
+)
+def test_options_that_exclude_each_other_are_named_in_the_message(
+    make: object, options: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        make(**options)  # type: ignore[operator]
+    assert str(refused.value) == message
+
+
+def test_a_cassette_with_nowhere_to_go_is_refused_with_its_path(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "c.yaml"
+    with pytest.raises(ValueError) as refused:
+        RunBackends(record=target)
+    assert str(refused.value) == f"cannot write the cassette {target}: no such directory"
+
+
+def test_only_an_option_that_answers_every_request_replaces_the_runs_backends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tape = tmp_path / "c.yaml"
+    RecordingResolver(named("x"), tape).close()
+    with RunBackends() as plain, RunBackends(record=tmp_path / "r.yaml") as recording:
+        assert not plain.replaces and not recording.replaces
+    with RunBackends(replay=tape) as replaying:
+        assert replaying.replaces
+    closed: list[str | None] = []
+    real = LiveResolver.close
+
+    def recorded(self: LiveResolver) -> None:
+        closed.append(self.base_url)
+        real(self)
+
+    monkeypatch.setattr(LiveResolver, "close", recorded)
+    with RunBackends(base_url="http://127.0.0.1:9") as live:
+        assert live.replaces
+        assert closed == []
+    assert closed == ["http://127.0.0.1:9"]

@@ -165,7 +165,7 @@ def _query_differences(recorded: str, asked: str) -> list[str]:
     old = _params(recorded)
     new = _params(asked)
     names = list(dict.fromkeys([*new, *old]))
-    shown = {name: " & ".join(values) if values else "(absent)" for name, values in new.items()}
+    shown = {name: " & ".join(values) for name, values in new.items()}  # never empty lists
     out = []
     for name in names:
         if old.get(name, []) != new.get(name, []):
