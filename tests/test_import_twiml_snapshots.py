@@ -12,19 +12,17 @@ diff to review, as with the rule table (tests/test_rule_snapshots.py). When a ch
 
 from __future__ import annotations
 
-import difflib
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from snapshot import compare
 
 from callflow.cli import cli
 
 DATA = Path(__file__).parent / "data" / "twiml-shapes"
 SHAPES = sorted(DATA.glob("*.xml"))
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "twiml-import"
-UPDATE_ENV = "CALLFLOW_UPDATE_SNAPSHOTS"
 OPTIONS = ["--base-url", "https://ivr.example.com/app/voice", "--region", "US",
            "--client-domain", "pbx.example.com"]  # fmt: skip
 
@@ -50,26 +48,9 @@ def json_snapshot(name: str) -> str:
 
 
 def _compare(path: Path, actual: str) -> None:
-    if os.environ.get(UPDATE_ENV):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    expected = path.read_text(encoding="utf-8") if path.exists() else ""
-    if actual != expected:
-        rel = path.relative_to(Path(__file__).parent.parent)
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True),
-                actual.splitlines(keepends=True),
-                f"{rel} (checked in)",
-                f"{path.name} (now)",
-            )
-        )
-        pytest.fail(
-            f"the import report changed; if that is meant, run `{UPDATE_ENV}=1 .venv/bin/python "
-            f"-m pytest -q tests/test_import_twiml_snapshots.py` and review "
-            f"`git diff tests/snapshots/twiml-import/`\n" + diff,
-            pytrace=False,
-        )
+    compare(
+        path, actual, what="the import report", test_file="tests/test_import_twiml_snapshots.py"
+    )
 
 
 @pytest.mark.parametrize("path", SHAPES, ids=[p.stem for p in SHAPES])

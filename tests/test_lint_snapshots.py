@@ -16,18 +16,16 @@ with its version; everything else is this project's text.
 
 from __future__ import annotations
 
-import difflib
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from snapshot import compare
 
 from callflow.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "tests" / "snapshots"
-UPDATE_ENV = "CALLFLOW_UPDATE_SNAPSHOTS"
 CORPORA = {
     "lint-corpus.txt": "tests/data/corpus",
     "lint-opentact-shapes.txt": "tests/data/opentact-shapes",
@@ -45,23 +43,9 @@ def lint_report(folder: str) -> str:
 
 
 def _compare(name: str, actual: str) -> None:
-    path = SNAPSHOTS / name
-    if os.environ.get(UPDATE_ENV):
-        path.write_text(actual, encoding="utf-8")
-    expected = path.read_text(encoding="utf-8") if path.exists() else ""
-    if actual != expected:
-        diff = difflib.unified_diff(
-            expected.splitlines(keepends=True),
-            actual.splitlines(keepends=True),
-            f"tests/snapshots/{name} (checked in)",
-            f"{name} (now)",
-        )
-        pytest.fail(
-            f"the lint report changed; if that is meant, run `{UPDATE_ENV}=1 .venv/bin/python -m "
-            "pytest -q tests/test_lint_snapshots.py` and review `git diff tests/snapshots/`\n"
-            + "".join(diff),
-            pytrace=False,
-        )
+    compare(
+        SNAPSHOTS / name, actual, what="the lint report", test_file="tests/test_lint_snapshots.py"
+    )
 
 
 @pytest.mark.parametrize("snapshot", sorted(CORPORA))

@@ -14,13 +14,11 @@ they give for the parse stage and the semantic rules are the registry's.
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
+from snapshot import compare
 
 from callflow import rules
 from callflow.cli import cli
@@ -28,7 +26,6 @@ from callflow.parser import PARSE_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
-UPDATE_ENV = "CALLFLOW_UPDATE_SNAPSHOTS"
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 # Codes the docs use on purpose as examples of a code that does not exist.
 NOT_RULES = {"CF999"}
@@ -53,26 +50,9 @@ def explain_text() -> str:
 
 
 def _compare(name: str, actual: str) -> None:
-    path = SNAPSHOTS / name
-    if os.environ.get(UPDATE_ENV):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    expected = path.read_text(encoding="utf-8") if path.exists() else ""
-    if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True),
-                actual.splitlines(keepends=True),
-                f"tests/snapshots/{name} (checked in)",
-                f"{name} (now)",
-            )
-        )
-        pytest.fail(
-            f"the rule text changed; if that is meant, run `{UPDATE_ENV}=1 .venv/bin/python -m "
-            f"pytest -q tests/test_rule_snapshots.py` and review `git diff tests/snapshots/`\n"
-            + diff,
-            pytrace=False,
-        )
+    compare(
+        SNAPSHOTS / name, actual, what="the rule text", test_file="tests/test_rule_snapshots.py"
+    )
 
 
 def test_rules_table_matches_the_snapshot() -> None:
