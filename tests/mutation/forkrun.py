@@ -157,10 +157,9 @@ class ForkRunner:
 
     @staticmethod
     def _module(path: str) -> Any:
-        parts = list(Path(path).with_suffix("").parts)
-        if parts[-1] == "__init__":
-            parts.pop()
-        return sys.modules.get(".".join(parts))
+        from mutant_plugin import module_name  # loaded: it registered this runner
+
+        return sys.modules.get(module_name(ROOT / path))
 
     # -- in the parent -----------------------------------------------------------------------
 
